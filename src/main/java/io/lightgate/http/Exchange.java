@@ -1,0 +1,38 @@
+package io.lightgate.http;
+
+import io.lightgate.config.RequestConfig;
+import io.lightgate.log.ErrorLog;
+import io.netty.channel.EventLoop;
+
+/**
+ * One request in flight, as modules see it: the request, the config in force for it, where it maps in
+ * the file system, and the ways to answer. Exactly one of {@link #respond}, {@link #respondError} or
+ * {@link #upgrade} is called once by the module that claimed the request, from any thread.
+ * CONTRACT: the http work may add members; existing ones keep their meaning.
+ */
+public interface Exchange {
+    Request request();
+
+    RequestConfig config();
+
+    /** Null before the core resolved the document root (uri-clean stage). */
+    PhysicalPath physical();
+
+    void physical(PhysicalPath physical);
+
+    ErrorLog errorLog();
+
+    EventLoop eventLoop();
+
+    /** Sends {@code response}; the core owns its body from here on. */
+    void respond(Response response);
+
+    /** Sends lighttpd's error response for {@code status} (a small HTML body, or none for HEAD). */
+    void respondError(int status);
+
+    /**
+     * Sends {@code switching} (101 for HTTP/1.1) and then hands the connection to {@code handler} as a
+     * byte stream. Keep-alive ends: the connection closes when the stream does.
+     */
+    void upgrade(Response switching, UpgradeHandler handler);
+}
