@@ -1,0 +1,262 @@
+package io.lightgate.modules.staticfile;
+
+import io.lightgate.config.ConfigKey;
+import io.lightgate.config.RequestConfig;
+import io.lightgate.config.Scope;
+import io.lightgate.config.ValueType;
+import io.lightgate.http.Exchange;
+import io.lightgate.http.Module;
+import io.lightgate.http.PhysicalPath;
+import io.lightgate.http.Request;
+import io.lightgate.http.Response;
+import io.lightgate.modules.mimetype.MimeTypes;
+import io.lightgate.server.ServerKeys;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * mod_staticfile: answers GET, HEAD and POST for a regular file with its content, sent zero-copy from
+ * an open {@link FileChannel}; handles ETag/Last-Modified validators, 304/412, and byte ranges
+ * (206, multipart/byteranges, 416). Other methods and non-files are left to the core.
+ */
+public final class StaticFileModule implements Module {
+
+    public static final ConfigKey<List<String>> EXCLUDE_EXTENSIONS =
+            ConfigKey.of("static-file.exclude-extensions", Scope.CONNECTION, ValueType.STRING_LIST, List.of());
+    public static final ConfigKey<Boolean> ETAGS =
+            ConfigKey.of("static-file.etags", Scope.CONNECTION, ValueType.BOOL, true);
+    public static final ConfigKey<Boolean> DISABLE_PATHINFO =
+            ConfigKey.of("static-file.disable-pathinfo", Scope.CONNECTION, ValueType.BOOL, false);
+    // lighttpd keeps the etag.* keys in its core; mod_staticfile is always loaded, so they live here
+    public static final ConfigKey<Boolean> ETAG_USE_INODE =
+            ConfigKey.of("etag.use-inode", Scope.CONNECTION, ValueType.BOOL, true);
+    public static final ConfigKey<Boolean> ETAG_USE_MTIME =
+            ConfigKey.of("etag.use-mtime", Scope.CONNECTION, ValueType.BOOL, true);
+    public static final ConfigKey<Boolean> ETAG_USE_SIZE =
+            ConfigKey.of("etag.use-size", Scope.CONNECTION, ValueType.BOOL, true);
+
+    public StaticFileModule() { }
+
+    @Override public String name() { return "mod_staticfile"; }
+
+    @Override
+    public List<ConfigKey<?>> configKeys() {
+        return List.of(EXCLUDE_EXTENSIONS, ETAGS, DISABLE_PATHINFO, ETAG_USE_INODE, ETAG_USE_MTIME, ETAG_USE_SIZE);
+    }
+
+    @Override
+    public Hook subrequestStart(Exchange exchange) {
+        PhysicalPath physical = exchange.physical();
+        if (physical == null || physical.path() == null) {
+            return Hook.GO_ON;
+        }
+        Request request = exchange.request();
+        String method = request.method();
+        boolean getOrHead = method.equals("GET") || method.equals("HEAD");
+        if (!getOrHead && !method.equals("POST")) {
+            return Hook.GO_ON;
+        }
+        RequestConfig config = exchange.config();
+        if (config.get(DISABLE_PATHINFO) && hasPathInfo(request, physical)) {
+            return Hook.GO_ON;
+        }
+        Path path = physical.path();
+        FileFacts facts;
+        try {
+            facts = FileFacts.of(path);
+        } catch (NoSuchFileException e) {
+            exchange.respondError(404);
+            return Hook.HANDLED;
+        } catch (IOException e) {
+            exchange.respondError(403);
+            return Hook.HANDLED;
+        }
+        if (!facts.regularFile()) {
+            return Hook.GO_ON;
+        }
+        String pathText = path.toString();
+        if (isExcluded(config.get(EXCLUDE_EXTENSIONS), pathText)) {
+            exchange.respondError(403);
+            return Hook.HANDLED;
+        }
+        serve(exchange, request, config, path, pathText, facts, getOrHead);
+        return Hook.HANDLED;
+    }
+
+    private void serve(Exchange exchange, Request request, RequestConfig config, Path path, String pathText,
+                       FileFacts facts, boolean getOrHead) {
+        HttpHeaders in = request.headers();
+        Response response = new Response(200);
+        HttpHeaders out = response.headers();
+
+        String type = MimeTypes.lookup(config, pathText);
+        // lighttpd: no configured type means the type may change later, so no validators are sent
+        boolean cacheable = type != null;
+        out.set(HttpHeaderNames.CONTENT_TYPE, cacheable ? type : MimeTypes.FALLBACK);
+
+        String etag = null;
+        String lastModified = null;
+        if (cacheable) {
+            if (config.get(ETAGS)) {
+                etag = ETags.of(facts, new ETags.Flags(config.get(ETAG_USE_INODE), config.get(ETAG_USE_SIZE),
+                        config.get(ETAG_USE_MTIME)));
+                if (etag != null) {
+                    out.set(HttpHeaderNames.ETAG, etag);
+                }
+            }
+            lastModified = HttpDates.format(facts.mtimeSeconds());
+            out.set(HttpHeaderNames.LAST_MODIFIED, lastModified);
+            switch (Preconditions.evaluate(getOrHead, in.contains(HttpHeaderNames.RANGE),
+                    in.get(HttpHeaderNames.IF_NONE_MATCH), in.get(HttpHeaderNames.IF_MODIFIED_SINCE),
+                    etag, lastModified, facts.mtimeSeconds())) {
+                case NOT_MODIFIED -> {
+                    exchange.respond(response.status(304));
+                    return;
+                }
+                case PRECONDITION_FAILED -> {
+                    exchange.respondError(412);
+                    return;
+                }
+                case PROCEED -> { }
+            }
+        }
+
+        boolean rangesAllowed = getOrHead && config.get(ServerKeys.RANGE_REQUESTS)
+                && request.protocol() != Request.Protocol.HTTP_1_0;
+        if (rangesAllowed) {
+            out.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
+        }
+
+        FileChannel file;
+        long length;
+        try {
+            file = FileChannel.open(path, StandardOpenOption.READ);
+            length = file.size();
+        } catch (NoSuchFileException e) {
+            exchange.respondError(404);
+            return;
+        } catch (AccessDeniedException e) {
+            exchange.respondError(403);
+            return;
+        } catch (IOException e) {
+            exchange.errorLog().write("mod_staticfile", "opening " + pathText + " failed: " + e.getMessage());
+            exchange.respondError(403);
+            return;
+        }
+
+        String rangeHeader = in.get(HttpHeaderNames.RANGE);
+        // RFC 9110 §14.2: only GET has its Range honoured; HEAD gets the 200 headers
+        if (rangesAllowed && rangeHeader != null && request.method().equals("GET")
+                && Preconditions.ifRangeHolds(in.get(HttpHeaderNames.IF_RANGE), etag, lastModified)) {
+            switch (ByteRanges.evaluate(rangeHeader, length)) {
+                case ByteRanges.Ignore ignore -> { }
+                case ByteRanges.Unsatisfiable u -> {
+                    closeQuietly(file);
+                    exchange.respond(unsatisfiable(length));
+                    return;
+                }
+                case ByteRanges.Satisfiable s -> {
+                    respondPartial(exchange, response, path, file, length, s.ranges());
+                    return;
+                }
+            }
+        }
+        exchange.respond(response.body(length == 0 ? finish(file) : new Response.FileRange(file, 0, length)));
+    }
+
+    private static Response.Body finish(FileChannel empty) {
+        closeQuietly(empty);
+        return Response.Body.EMPTY;
+    }
+
+    /**
+     * 416. lighttpd 1.4.69 sends its HTML error page and drops the Content-Range it computed; RFC 9110
+     * §15.5.17 asks for {@code Content-Range: bytes *}{@code /length}, so we send that and no body.
+     */
+    private static Response unsatisfiable(long length) {
+        Response r = new Response(416);
+        r.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + length);
+        return r;
+    }
+
+    /**
+     * 206. A single range is one FileRange over {@code file}. Several ranges become a Parts body whose
+     * every FileRange owns its own channel (the contract closes a FileRange's channel after it is sent,
+     * so parts cannot share one); the extra channels are opened from the same path and must report
+     * the same size, else the whole file is sent with 200.
+     */
+    private static void respondPartial(Exchange exchange, Response response, Path path, FileChannel file,
+                                       long length, List<ByteRanges.Range> ranges) {
+        HttpHeaders out = response.headers();
+        if (ranges.size() == 1) {
+            ByteRanges.Range r = ranges.getFirst();
+            out.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + r.first() + "-" + r.last() + "/" + length);
+            exchange.respond(response.status(206).body(new Response.FileRange(file, r.first(), r.length())));
+            return;
+        }
+        List<FileChannel> channels = new ArrayList<>(ranges.size());
+        channels.add(file);
+        try {
+            for (int i = 1; i < ranges.size(); i++) {
+                FileChannel another = FileChannel.open(path, StandardOpenOption.READ);
+                channels.add(another);
+                if (another.size() != length) {
+                    throw new IOException("file changed while opening ranges");
+                }
+            }
+        } catch (IOException e) {
+            for (int i = 1; i < channels.size(); i++) {
+                closeQuietly(channels.get(i));
+            }
+            exchange.respond(response.body(new Response.FileRange(file, 0, length)));
+            return;
+        }
+        String boundary = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+        MultipartByteRanges layout = MultipartByteRanges.layout(boundary, ranges,
+                out.get(HttpHeaderNames.CONTENT_TYPE), length);
+        List<Response.Body> parts = new ArrayList<>(ranges.size() * 2 + 1);
+        for (int i = 0; i < ranges.size(); i++) {
+            ByteRanges.Range r = ranges.get(i);
+            parts.add(new Response.Bytes(Unpooled.wrappedBuffer(layout.partHeaders().get(i))));
+            parts.add(new Response.FileRange(channels.get(i), r.first(), r.length()));
+        }
+        parts.add(new Response.Bytes(Unpooled.wrappedBuffer(layout.closing())));
+        out.set(HttpHeaderNames.CONTENT_TYPE, layout.contentType());
+        exchange.respond(response.status(206).body(new Response.Parts(parts)));
+    }
+
+    /** lighttpd's array_match_value_suffix: any listed suffix, case-sensitive. */
+    static boolean isExcluded(List<String> suffixes, String path) {
+        for (String suffix : suffixes) {
+            if (path.endsWith(suffix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether the URL continues past the file it maps to ("/a.php/extra"): lighttpd's pathinfo. */
+    static boolean hasPathInfo(Request request, PhysicalPath physical) {
+        String url = request.path();
+        String rel = physical.relPath();
+        return rel != null && url.length() > rel.length() && url.startsWith(rel) && url.charAt(rel.length()) == '/';
+    }
+
+    private static void closeQuietly(FileChannel c) {
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // a read-only channel: nothing was written that could be lost
+        }
+    }
+}
