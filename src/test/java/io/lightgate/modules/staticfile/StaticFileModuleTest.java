@@ -1,0 +1,248 @@
+package io.lightgate.modules.staticfile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lightgate.http.Module.Hook;
+import io.lightgate.http.Request;
+import io.lightgate.http.Response;
+import io.lightgate.modules.support.MapConfig;
+import io.lightgate.modules.support.TestExchange;
+import io.lightgate.server.ServerKeys;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class StaticFileModuleTest {
+    private static final String CONTENT = "0123456789abcdefghijklmnopqrstuvwxyz".repeat(10); // 360 bytes
+    private static final long MTIME = 1795290662L;
+    private static final String LM = "Sat, 21 Nov 2026 19:51:02 GMT";
+
+    @TempDir Path root;
+    private final StaticFileModule module = new StaticFileModule();
+    private MapConfig config;
+
+    @BeforeEach
+    void files() throws Exception {
+        Files.writeString(root.resolve("data.txt"), CONTENT);
+        Files.setLastModifiedTime(root.resolve("data.txt"), FileTime.fromMillis(MTIME * 1000));
+        Files.writeString(root.resolve("page.html"), "<p>hi</p>");
+        Files.writeString(root.resolve("x.php"), "<?php");
+        Files.writeString(root.resolve("file.xyz"), "raw");
+        Files.createFile(root.resolve("empty.txt"));
+        Files.createDirectory(root.resolve("dir"));
+        config = new MapConfig();
+    }
+
+    private TestExchange run(Request request, String urlPath) {
+        TestExchange ex = new TestExchange(request, config, TestExchange.physical(root, urlPath));
+        Hook hook = module.subrequestStart(ex);
+        assertThat(hook == Hook.HANDLED).isEqualTo(ex.answers() == 1);
+        return ex;
+    }
+
+    private TestExchange get(String urlPath, String... headers) {
+        return run(TestExchange.get(urlPath, headers), urlPath);
+    }
+
+    private String etag() {
+        TestExchange ex = get("/data.txt");
+        String e = ex.response().headers().get("ETag");
+        ex.bodyText();
+        return e;
+    }
+
+    @Test
+    void servesAFileWithValidatorsAndAcceptRanges() {
+        TestExchange ex = get("/data.txt");
+        Response r = ex.response();
+        assertThat(r.status()).isEqualTo(200);
+        HttpHeaders h = r.headers();
+        assertThat(h.get("Content-Type")).isEqualTo("text/plain;charset=utf-8");
+        assertThat(h.get("ETag")).matches("\"\\d+\"");
+        assertThat(h.get("Last-Modified")).isEqualTo(LM);
+        assertThat(h.get("Accept-Ranges")).isEqualTo("bytes");
+        assertThat(r.body()).isInstanceOf(Response.FileRange.class);
+        assertThat(r.body().length()).isEqualTo(360);
+        assertThat(ex.bodyText()).isEqualTo(CONTENT);
+        assertThat(get("/page.html").response().headers().get("Content-Type")).isEqualTo("text/html");
+    }
+
+    @Test
+    void headGetsTheSameHeadersAndIgnoresRange() {
+        TestExchange ex = run(TestExchange.request("HEAD", "/data.txt", Request.Protocol.HTTP_1_1,
+                TestExchange.headers("Range", "bytes=0-9")), "/data.txt");
+        assertThat(ex.response().status()).isEqualTo(200);
+        assertThat(ex.response().body().length()).isEqualTo(360);
+        assertThat(ex.response().headers().get("Accept-Ranges")).isEqualTo("bytes");
+        ex.bodyText();
+    }
+
+    @Test
+    void emptyFileHasEmptyBody() {
+        TestExchange ex = get("/empty.txt", "Range", "bytes=0-1");
+        assertThat(ex.response().status()).isEqualTo(200);
+        assertThat(ex.response().body()).isEqualTo(Response.Body.EMPTY);
+        assertThat(ex.response().headers().get("Accept-Ranges")).isEqualTo("bytes");
+    }
+
+    @Test
+    void unknownTypeIsOctetStreamWithoutValidators() {
+        config.set(io.lightgate.modules.mimetype.MimeTypes.ASSIGN,
+                io.lightgate.modules.mimetype.MimeTable.of(java.util.Map.of(".txt", "text/plain")));
+        TestExchange ex = get("/file.xyz");
+        HttpHeaders h = ex.response().headers();
+        assertThat(h.get("Content-Type")).isEqualTo("application/octet-stream");
+        assertThat(h.contains("ETag")).isFalse();
+        assertThat(h.contains("Last-Modified")).isFalse();
+        assertThat(ex.bodyText()).isEqualTo("raw");
+    }
+
+    @Test
+    void ifNoneMatchGives304WithValidatorsAndNoBody() {
+        String etag = etag();
+        TestExchange ex = get("/data.txt", "If-None-Match", "\"other\", " + etag);
+        assertThat(ex.response().status()).isEqualTo(304);
+        assertThat(ex.response().body()).isEqualTo(Response.Body.EMPTY);
+        assertThat(ex.response().headers().get("ETag")).isEqualTo(etag);
+        assertThat(ex.response().headers().get("Last-Modified")).isEqualTo(LM);
+        assertThat(ex.response().headers().contains("Accept-Ranges")).isFalse();
+        assertThat(get("/data.txt", "If-None-Match", "*").status()).isEqualTo(304);
+        TestExchange miss = get("/data.txt", "If-None-Match", "\"nope\"", "If-Modified-Since", LM);
+        assertThat(miss.status()).isEqualTo(200);
+        miss.bodyText();
+    }
+
+    @Test
+    void ifModifiedSinceGives304() {
+        assertThat(get("/data.txt", "If-Modified-Since", LM).status()).isEqualTo(304);
+        TestExchange older = get("/data.txt", "If-Modified-Since", "Sat, 21 Nov 2026 19:51:01 GMT");
+        assertThat(older.status()).isEqualTo(200);
+        older.bodyText();
+    }
+
+    @Test
+    void postWithMatchingIfNoneMatchIs412() {
+        TestExchange ex = run(TestExchange.request("POST", "/data.txt", Request.Protocol.HTTP_1_1,
+                TestExchange.headers("If-None-Match", "*")), "/data.txt");
+        assertThat(ex.response()).isNull();
+        assertThat(ex.errorStatus()).isEqualTo(412);
+        TestExchange plain = run(TestExchange.request("POST", "/data.txt", Request.Protocol.HTTP_1_1,
+                TestExchange.headers("Range", "bytes=0-1")), "/data.txt");
+        assertThat(plain.status()).isEqualTo(200);
+        assertThat(plain.response().headers().contains("Accept-Ranges")).isFalse();
+        assertThat(plain.bodyText()).isEqualTo(CONTENT);
+    }
+
+    @Test
+    void singleRangeIs206() {
+        TestExchange ex = get("/data.txt", "Range", "bytes=10-19");
+        assertThat(ex.response().status()).isEqualTo(206);
+        assertThat(ex.response().headers().get("Content-Range")).isEqualTo("bytes 10-19/360");
+        assertThat(ex.response().body().length()).isEqualTo(10);
+        assertThat(ex.bodyText()).isEqualTo("abcdefghij");
+    }
+
+    @Test
+    void severalRangesAreMultipart() {
+        TestExchange ex = get("/data.txt", "Range", "bytes=0-1,200-202,-3");
+        Response r = ex.response();
+        assertThat(r.status()).isEqualTo(206);
+        String type = r.headers().get("Content-Type");
+        assertThat(type).startsWith("multipart/byteranges; boundary=");
+        String b = type.substring(type.indexOf('=') + 1);
+        long declared = r.body().length();
+        String body = ex.bodyText();
+        assertThat(body).hasSize((int) declared).isEqualTo(
+                "--" + b + "\r\nContent-Type: text/plain;charset=utf-8\r\nContent-Range: bytes 0-1/360\r\n\r\n01"
+                + "\r\n--" + b + "\r\nContent-Type: text/plain;charset=utf-8\r\nContent-Range: bytes 200-202/360\r\n\r\n"
+                + CONTENT.substring(200, 203)
+                + "\r\n--" + b + "\r\nContent-Type: text/plain;charset=utf-8\r\nContent-Range: bytes 357-359/360\r\n\r\n"
+                + CONTENT.substring(357)
+                + "\r\n--" + b + "--\r\n");
+        // every file part owns its own channel, so the core may close each after sending it
+        List<Response.Body> parts = ((Response.Parts) r.body()).parts();
+        assertThat(parts.stream().filter(p -> p instanceof Response.FileRange)
+                .map(p -> ((Response.FileRange) p).file()).distinct()).hasSize(3);
+    }
+
+    @Test
+    void unsatisfiableRangeIs416WithContentRange() {
+        TestExchange ex = get("/data.txt", "Range", "bytes=5000-");
+        assertThat(ex.response().status()).isEqualTo(416);
+        assertThat(ex.response().headers().get("Content-Range")).isEqualTo("bytes */360");
+    }
+
+    @Test
+    void ifRangeDecidesBetweenPartAndWhole() {
+        String etag = etag();
+        assertThat(get("/data.txt", "Range", "bytes=0-1", "If-Range", etag).status()).isEqualTo(206);
+        assertThat(get("/data.txt", "Range", "bytes=0-1", "If-Range", LM).status()).isEqualTo(206);
+        TestExchange stale = get("/data.txt", "Range", "bytes=0-1", "If-Range", "\"stale\"");
+        assertThat(stale.status()).isEqualTo(200);
+        assertThat(stale.bodyText()).isEqualTo(CONTENT);
+        // a weak If-None-Match never matches a ranged request
+        TestExchange weak = get("/data.txt", "Range", "bytes=0-1", "If-None-Match", "W/" + etag);
+        assertThat(weak.status()).isEqualTo(206);
+        weak.bodyText();
+    }
+
+    @Test
+    void rangesOffForHttp10AndWhenDisabled() {
+        TestExchange old = run(TestExchange.request("GET", "/data.txt", Request.Protocol.HTTP_1_0,
+                TestExchange.headers("Range", "bytes=0-1")), "/data.txt");
+        assertThat(old.status()).isEqualTo(200);
+        assertThat(old.response().headers().contains("Accept-Ranges")).isFalse();
+        old.bodyText();
+        config.set(ServerKeys.RANGE_REQUESTS, false);
+        TestExchange off = get("/data.txt", "Range", "bytes=0-1");
+        assertThat(off.status()).isEqualTo(200);
+        assertThat(off.response().headers().contains("Accept-Ranges")).isFalse();
+        off.bodyText();
+    }
+
+    @Test
+    void etagSettings() {
+        config.set(StaticFileModule.ETAGS, false);
+        TestExchange off = get("/data.txt");
+        assertThat(off.response().headers().contains("ETag")).isFalse();
+        assertThat(off.response().headers().get("Last-Modified")).isEqualTo(LM);
+        off.bodyText();
+        config.set(StaticFileModule.ETAGS, true).set(StaticFileModule.ETAG_USE_INODE, false)
+                .set(StaticFileModule.ETAG_USE_MTIME, false).set(StaticFileModule.ETAG_USE_SIZE, false);
+        TestExchange none = get("/data.txt");
+        assertThat(none.response().headers().contains("ETag")).isFalse();
+        none.bodyText();
+    }
+
+    @Test
+    void excludedExtensionIs403() {
+        config.set(StaticFileModule.EXCLUDE_EXTENSIONS, List.of(".php", "~"));
+        assertThat(get("/x.php").errorStatus()).isEqualTo(403);
+        TestExchange ok = get("/data.txt");
+        assertThat(ok.status()).isEqualTo(200);
+        ok.bodyText();
+    }
+
+    @Test
+    void leavesOtherMethodsDirectoriesAndPathinfoToTheCore() {
+        TestExchange put = run(TestExchange.request("PUT", "/data.txt", Request.Protocol.HTTP_1_1,
+                TestExchange.headers()), "/data.txt");
+        assertThat(put.answers()).isZero();
+        assertThat(get("/dir").answers()).isZero();
+        config.set(StaticFileModule.DISABLE_PATHINFO, true);
+        TestExchange withInfo = new TestExchange(TestExchange.get("/data.txt/extra"), config,
+                TestExchange.physical(root, "/data.txt"));
+        assertThat(module.subrequestStart(withInfo)).isEqualTo(Hook.GO_ON);
+        assertThat(withInfo.answers()).isZero();
+    }
+
+    @Test
+    void missingFileIs404() {
+        assertThat(get("/gone.txt").errorStatus()).isEqualTo(404);
+    }
+}
