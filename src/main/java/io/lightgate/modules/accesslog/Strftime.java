@@ -24,10 +24,10 @@ final class Strftime {
             }
             char f = pattern.charAt(++i);
             switch (f) {
-                case 'a' -> b.append(t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-                case 'A' -> b.append(t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ROOT));
-                case 'b', 'h' -> b.append(t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-                case 'B' -> b.append(t.getMonth().getDisplayName(TextStyle.FULL, Locale.ROOT));
+                case 'a' -> b.append(t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH));
+                case 'A' -> b.append(t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH));
+                case 'b', 'h' -> b.append(t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH));
+                case 'B' -> b.append(t.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH));
                 case 'C' -> pad(b, t.getYear() / 100, 2, '0');
                 case 'd' -> pad(b, t.getDayOfMonth(), 2, '0');
                 case 'e' -> pad(b, t.getDayOfMonth(), 2, ' ');
@@ -56,7 +56,7 @@ final class Strftime {
                 case 'y' -> pad(b, t.getYear() % 100, 2, '0');
                 case 'Y' -> b.append(t.getYear());
                 case 'z' -> offset(b, t.getOffset().getTotalSeconds());
-                case 'Z' -> b.append(t.getZone().getDisplayName(TextStyle.SHORT, Locale.ROOT));
+                case 'Z' -> b.append(t.getZone().getDisplayName(TextStyle.SHORT, Locale.ENGLISH));
                 case '%' -> b.append('%');
                 default -> b.append('%').append(f);
             }
