@@ -31,9 +31,9 @@ public final class ConfigParser {
         Parser.ParseState state = new Parser.ParseState(new Includes(baseDir));
         Block global = state.global();
         String cwd = System.getProperty("user.dir");
-        global.assignments.put("var.CWD", new Block.Assignment("var.CWD", new ConfigValue.Str(cwd), "(predefined)", 0, 0));
+        global.assignments.put("var.CWD", new Block.Assignment("var.CWD", new ConfigValue.Str(cwd), Parser.PREDEFINED, 0, 0));
         global.assignments.put("var.PID", new Block.Assignment("var.PID",
-                new ConfigValue.Int(ProcessHandle.current().pid()), "(predefined)", 0, 0));
+                new ConfigValue.Int(ProcessHandle.current().pid()), Parser.PREDEFINED, 0, 0));
         new Parser(state, source.name(), source.text(), 0).parseInto(global);
         return new ConfigTree(state.blocks);
     }

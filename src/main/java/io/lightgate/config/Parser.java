@@ -13,11 +13,14 @@ import java.util.Map;
 final class Parser {
     /** Nested include/include_shell levels before we call it a loop. */
     static final int MAX_INCLUDE_DEPTH = 16;
+    /** The "file" of var.CWD and var.PID, which a config (such as -p output) may set once more. */
+    static final String PREDEFINED = "(predefined)";
 
     private final ParseState state;
     private final Tokenizer tokenizer;
     private final int includeDepth;
     private Token current;
+    private Token lookahead;
 
     /** What all files of one config share: the block list and where includes resolve. */
     static final class ParseState {
@@ -53,8 +56,20 @@ final class Parser {
 
     private Token advance() throws ConfigException {
         Token t = current;
-        current = tokenizer.next();
+        if (lookahead != null) {
+            current = lookahead;
+            lookahead = null;
+        } else {
+            current = tokenizer.next();
+        }
         return t;
+    }
+
+    private Token peek() throws ConfigException {
+        if (lookahead == null) {
+            lookahead = tokenizer.next();
+        }
+        return lookahead;
     }
 
     private Token expect(Kind kind, String what) throws ConfigException {
@@ -72,7 +87,13 @@ final class Parser {
                 case EOF, RBRACE -> {
                     return;
                 }
-                case NAME -> parseAssignment(block);
+                case NAME -> {
+                    if (block.isGlobal() && current.text().equals("config") && peek().kind() == Kind.LBRACE) {
+                        parseConfigWrapper();
+                    } else {
+                        parseAssignment(block);
+                    }
+                }
                 case DOLLAR -> {
                     if (insideGlobal) {
                         throw current.error("conditions are not allowed inside global { ... }");
@@ -85,6 +106,14 @@ final class Parser {
                 default -> throw current.error("expected a key, a condition, include or '}', got " + current.describe());
             }
         }
+    }
+
+    /** {@code config { ... }}: the wrapper -p prints around the global block, so -p output parses again. */
+    private void parseConfigWrapper() throws ConfigException {
+        advance();
+        expect(Kind.LBRACE, "'{' after config");
+        parseStatements(state.global(), false);
+        expect(Kind.RBRACE, "'}' closing config { ... }");
     }
 
     private void parseGlobal() throws ConfigException {
@@ -121,7 +150,7 @@ final class Parser {
         Block.Assignment existing = block.assignments.get(key);
         switch (op.kind()) {
             case ASSIGN -> {
-                if (existing != null) {
+                if (existing != null && !existing.file().equals(PREDEFINED)) {
                     throw keyToken.error("Duplicate config variable " + key + " in block " + block.label()
                             + " (first set at " + existing.file() + ":" + existing.line() + ":" + existing.column()
                             + "; use := to replace or += to append)");
@@ -237,6 +266,7 @@ final class Parser {
             }
             switch (current.kind()) {
                 case COMMA, RPAREN -> { }
+                case EOF -> throw current.error("expected ')' to close the array, got end of file");
                 case ASSIGN -> throw current.error("use '=>' for keyed array elements, not '='");
                 case STRING, INTEGER, NAME, LPAREN -> throw current.error("expected ',' or ')' before "
                         + current.describe() + " (missing comma after the previous value?)");

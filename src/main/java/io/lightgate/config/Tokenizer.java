@@ -13,7 +13,6 @@ final class Tokenizer {
     private final String text;
     private int pos;
     private int line = 1;
-    private int lineStart;
     private int parenDepth;
     private boolean lastWasEol = true;
 
@@ -81,7 +80,6 @@ final class Tokenizer {
         }
         pos++;
         line++;
-        lineStart = pos;
     }
 
     private Token make(Kind kind, String s, int atLine, int atPos) {
