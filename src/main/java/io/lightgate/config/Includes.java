@@ -83,7 +83,7 @@ final class Includes {
         }
         List<Path> matches = new ArrayList<>();
         Path root = resolved.getRoot();
-        expand(root, resolved, 0, matches);
+        expand(root, resolved, 0, matches, at);
         List<Source> out = new ArrayList<>(matches.size());
         for (Path p : matches) {
             out.add(readAt(p, at));
@@ -119,7 +119,7 @@ final class Includes {
     }
 
     /** Walks the pattern one path segment at a time; glob segments list their directory, sorted. */
-    private static void expand(Path dir, Path pattern, int index, List<Path> out) throws ConfigException {
+    private static void expand(Path dir, Path pattern, int index, List<Path> out, Token at) throws ConfigException {
         if (index == pattern.getNameCount()) {
             if (Files.isRegularFile(dir)) {
                 out.add(dir);
@@ -130,7 +130,7 @@ final class Includes {
         if (!hasGlob(segment)) {
             Path next = dir.resolve(segment);
             if (Files.exists(next)) {
-                expand(next, pattern, index + 1, out);
+                expand(next, pattern, index + 1, out, at);
             }
             return;
         }
@@ -141,7 +141,7 @@ final class Includes {
         try {
             matcher = FileSystems.getDefault().getPathMatcher("glob:" + segment);
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("invalid include pattern " + pattern + ": " + e.getMessage());
+            throw at.error("invalid include pattern \"" + segment + "\": " + e.getMessage().lines().findFirst().orElse(""));
         }
         List<Path> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
@@ -160,7 +160,7 @@ final class Includes {
         }
         names.sort(null);
         for (Path p : names) {
-            expand(p, pattern, index + 1, out);
+            expand(p, pattern, index + 1, out, at);
         }
     }
 

@@ -19,7 +19,11 @@ final class Parser {
     private final ParseState state;
     private final Tokenizer tokenizer;
     private final int includeDepth;
+    /** Nested arrays and blocks before we refuse (keeps deep input from overflowing the stack). */
+    static final int MAX_NESTING = 100;
+
     private Token current;
+    private int nesting;
     private Token lookahead;
 
     /** What all files of one config share: the block list and where includes resolve. */
@@ -229,7 +233,22 @@ final class Parser {
         return a.value();
     }
 
+    private void enter(Token at) throws ConfigException {
+        if (++nesting > MAX_NESTING) {
+            throw at.error("nested deeper than " + MAX_NESTING + " levels");
+        }
+    }
+
     private ConfigValue parseArray(Block scope) throws ConfigException {
+        enter(current);
+        try {
+            return parseArrayElements(scope);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private ConfigValue parseArrayElements(Block scope) throws ConfigException {
         advance(); // '('
         List<ConfigValue.Arr.Entry> entries = new ArrayList<>();
         Map<String, Token> keys = new HashMap<>();
@@ -350,9 +369,11 @@ final class Parser {
 
     private void parseBody(Block block) throws ConfigException {
         skipEols();
+        enter(current);
         expect(Kind.LBRACE, "'{' to open the block of " + block.label());
         parseStatements(block, false);
         expect(Kind.RBRACE, "'}' closing the block of " + block.label());
+        nesting--;
     }
 
     private void parseInclude(Block block) throws ConfigException {

@@ -194,4 +194,10 @@ class ParserTest {
         assertThat(error("a = (\n  \"x\" => \"1\"\n  \"y\" => 2\n)\n"))
                 .isEqualTo("3:3: expected ',' or ')' before \"y\" (missing comma after the previous value?)");
     }
+
+    @Test
+    void deepNestingIsRefusedNotAStackOverflow() {
+        assertThat(error("a = " + "(".repeat(100_000))).isEqualTo("1:105: nested deeper than 100 levels");
+        assertThat(error("$HTTP[\"url\"] == \"/\" {".repeat(10_000))).isEqualTo("1:2121: nested deeper than 100 levels");
+    }
 }
