@@ -151,8 +151,7 @@ public final class Server {
     }
 
     static String defaultTag() {
-        String v = Server.class.getPackage().getImplementationVersion();
-        return "lightgate/" + (v == null ? "0.1.0" : v.replace("-SNAPSHOT", ""));
+        return io.lightgate.Version.tag();
     }
 
     private static ChannelGroup newGroup() {

@@ -304,7 +304,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         // A body that is still arriving is read and discarded after the response unless the client is refused.
-        boolean close = closeAfterResponse || !keepAlive;
+        boolean close = closeAfterResponse || !keepAlive || draining;
         closeAfterResponse = close;
         ex.response = response;
         Request req = ex.request();

@@ -19,6 +19,8 @@ final class Http1Exchange implements CoreExchange {
     private final AtomicBoolean answered = new AtomicBoolean();
     private volatile PhysicalPath physical;
     private volatile String pathInfo = "";
+    /** The core refused the request while a module worked on it: the module's late answer is dropped. */
+    private volatile boolean refusedByCore;
 
     // Connection-side bookkeeping, touched only on the event loop.
     final long headBytes;
@@ -48,6 +50,9 @@ final class Http1Exchange implements CoreExchange {
     public void respond(Response response) {
         if (!answered.compareAndSet(false, true)) {
             Http1ResponseWriter.release(response.body());
+            if (refusedByCore) {
+                return;
+            }
             throw new IllegalStateException("request already answered: " + request.target());
         }
         onLoop(() -> connection.sendResponse(this, response));
@@ -62,6 +67,9 @@ final class Http1Exchange implements CoreExchange {
     public void upgrade(Response switching, UpgradeHandler handler) {
         if (!answered.compareAndSet(false, true)) {
             Http1ResponseWriter.release(switching.body());
+            if (refusedByCore) {
+                return;
+            }
             throw new IllegalStateException("request already answered: " + request.target());
         }
         onLoop(() -> connection.upgrade(this, switching, handler));
@@ -72,6 +80,7 @@ final class Http1Exchange implements CoreExchange {
         if (!answered.compareAndSet(false, true)) {
             return false;
         }
+        refusedByCore = true;
         onLoop(() -> connection.sendResponse(this, HttpStatus.errorResponse(status, connection.alloc())));
         return true;
     }
