@@ -20,6 +20,12 @@ public interface Exchange {
 
     void physical(PhysicalPath physical);
 
+    /**
+     * What follows the file in the URL path when the core found a file before the path's end
+     * ({@code "/x"} for {@code /index.txt/x}, lighttpd's PATH_INFO), else "".
+     */
+    default String pathInfo() { return ""; }
+
     ErrorLog errorLog();
 
     EventLoop eventLoop();

@@ -55,4 +55,46 @@ public final class ServerKeys {
             ConfigKey.of("server.protocol-http11", Scope.CONNECTION, ValueType.BOOL, true);
     public static final ConfigKey<String> NAME =
             ConfigKey.of("server.name", Scope.CONNECTION, ValueType.STRING, null);
+    /** lighttpd's request-parsing switches ({@link HttpParseOptions}). */
+    public static final ConfigKey<Map<String, String>> HTTP_PARSEOPTS =
+            ConfigKey.of("server.http-parseopts", Scope.SERVER, ValueType.STRING_MAP, Map.of());
+    public static final ConfigKey<Boolean> USE_IPV6 =
+            ConfigKey.of("server.use-ipv6", Scope.SOCKET, ValueType.BOOL, false);
+
+    // Accepted for compatibility; lightgate has its own answer to each (warned once as "not supported").
+    public static final ConfigKey<String> EVENT_HANDLER =
+            ConfigKey.of("server.event-handler", Scope.SERVER, ValueType.STRING, null);
+    public static final ConfigKey<String> NETWORK_BACKEND =
+            ConfigKey.of("server.network-backend", Scope.SERVER, ValueType.STRING, null);
+    public static final ConfigKey<Integer> MAX_FDS =
+            ConfigKey.of("server.max-fds", Scope.SERVER, ValueType.INT, 0);
+    public static final ConfigKey<Integer> MAX_WORKER =
+            ConfigKey.of("server.max-worker", Scope.SERVER, ValueType.INT, 0);
+    public static final ConfigKey<String> PID_FILE =
+            ConfigKey.of("server.pid-file", Scope.SERVER, ValueType.STRING, null);
+    public static final ConfigKey<String> USERNAME =
+            ConfigKey.of("server.username", Scope.SERVER, ValueType.STRING, null);
+    public static final ConfigKey<String> GROUPNAME =
+            ConfigKey.of("server.groupname", Scope.SERVER, ValueType.STRING, null);
+    public static final ConfigKey<String> CHROOT =
+            ConfigKey.of("server.chroot", Scope.SERVER, ValueType.STRING, null);
+    public static final ConfigKey<Integer> STREAM_REQUEST_BODY =
+            ConfigKey.of("server.stream-request-body", Scope.CONNECTION, ValueType.INT, 0);
+    public static final ConfigKey<Integer> STREAM_RESPONSE_BODY =
+            ConfigKey.of("server.stream-response-body", Scope.CONNECTION, ValueType.INT, 0);
+
+    /** Every core key, for {@code ConfigTree.validate}. */
+    public static List<ConfigKey<?>> all() {
+        return List.of(DOCUMENT_ROOT, BIND, PORT, MODULES, MAX_READ_IDLE, MAX_WRITE_IDLE, MAX_KEEP_ALIVE_IDLE,
+                MAX_KEEP_ALIVE_REQUESTS, MAX_REQUEST_SIZE, MAX_REQUEST_FIELD_SIZE, MAX_CONNECTIONS, TAG, ERRORLOG,
+                FOLLOW_SYMLINK, RANGE_REQUESTS, FEATURE_FLAGS, LISTEN_BACKLOG, PROTOCOL_HTTP11, NAME,
+                HTTP_PARSEOPTS, USE_IPV6, EVENT_HANDLER, NETWORK_BACKEND, MAX_FDS, MAX_WORKER, PID_FILE,
+                USERNAME, GROUPNAME, CHROOT, STREAM_REQUEST_BODY, STREAM_RESPONSE_BODY);
+    }
+
+    /** Keys parsed for compatibility whose effect lightgate does not reproduce: warned once when set. */
+    static List<ConfigKey<?>> unsupported() {
+        return List.of(EVENT_HANDLER, NETWORK_BACKEND, MAX_FDS, MAX_WORKER, USERNAME, GROUPNAME, CHROOT,
+                STREAM_REQUEST_BODY, STREAM_RESPONSE_BODY);
+    }
 }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Static-file benchmark: lightgate and lighttpd 1.4.69 side by side, interleaved, on the SAME config text
+# (only the port differs). Needs Debian's lighttpd and wrk; builds the jar if needed.
+#   bench/static.sh [REPS=3] [DURATION_S=5] [CONNECTIONS=50]
+# Prints one line per run and a summary with medians and the lightgate/lighttpd ratio.
+set -euo pipefail
+REPS=${1:-3}; DUR=${2:-5}; CONNS=${3:-50}
+here=$(cd "$(dirname "$0")/.." && pwd)
+for tool in lighttpd wrk; do
+  command -v $tool >/dev/null || { echo "bench: $tool missing (apt-get install lighttpd wrk)" >&2; exit 1; }
+done
+JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
+[ -f "$here/target/lightgate.jar" ] || (cd "$here" && ./mvnw -B -q -DskipTests package)
+
+run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-bench.XXXXXX")
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
+trap cleanup EXIT
+mkdir -p "$run/docroot"
+head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
+head -c 1048576 /dev/urandom > "$run/docroot/1m.bin"
+
+port_lighttpd=18084; port_lightgate=18086
+write_conf() { # $1 = port, $2 = log name
+  cat > "$run/$2.conf" <<CONF
+server.document-root   = "$run/docroot"
+server.bind            = "127.0.0.1"
+server.port            = $1
+server.errorlog        = "$run/$2.error.log"
+server.max-fds         = 16384
+server.listen-backlog  = 4096
+server.max-keep-alive-requests = 100000
+mimetype.assign = ( ".bin" => "application/octet-stream", ".html" => "text/html" )
+CONF
+}
+write_conf $port_lighttpd lighttpd
+write_conf $port_lightgate lightgate
+
+lighttpd -D -f "$run/lighttpd.conf" & pids+=($!)
+"$JAVA_HOME/bin/java" -jar "$here/target/lightgate.jar" -D -f "$run/lightgate.conf" & pids+=($!)
+for port in $port_lighttpd $port_lightgate; do
+  for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/1k.bin" && break; sleep 0.1; done
+done
+
+# Warm the JIT (and lighttpd's caches) before measuring; these runs are not counted.
+for f in 1k.bin 1m.bin; do
+  wrk -t1 -c$CONNS -d5s "http://127.0.0.1:$port_lightgate/$f" >/dev/null
+  wrk -t1 -c$CONNS -d2s "http://127.0.0.1:$port_lighttpd/$f" >/dev/null
+done
+
+results="$run/results.txt"; : > "$results"
+for rep in $(seq "$REPS"); do
+  for f in 1k.bin 1m.bin; do
+    for server in lighttpd lightgate; do
+      port=$port_lighttpd; [ $server = lightgate ] && port=$port_lightgate
+      out=$(wrk -t1 -c$CONNS -d${DUR}s --latency "http://127.0.0.1:$port/$f")
+      rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+      p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+      errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
+      echo "rep=$rep file=$f server=$server req/s=$rps p50=$p50 p99=$p99 ${errs}"
+      echo "$f $server $rps" >> "$results"
+    done
+  done
+done
+
+echo
+echo "median req/s over $REPS runs (wrk -t1 -c$CONNS -d${DUR}s):"
+python3 - "$results" <<'PY'
+import sys, statistics, collections
+runs = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    f, server, rps = line.split()
+    runs[(f, server)].append(float(rps))
+print(f"{'file':8} {'lighttpd':>12} {'lightgate':>12} {'ratio':>7}")
+for f in ("1k.bin", "1m.bin"):
+    a = statistics.median(runs[(f, "lighttpd")]); b = statistics.median(runs[(f, "lightgate")])
+    print(f"{f:8} {a:12.0f} {b:12.0f} {b / a:7.2f}")
+PY

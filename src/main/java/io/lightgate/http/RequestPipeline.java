@@ -1,0 +1,158 @@
+package io.lightgate.http;
+
+import io.lightgate.server.ServerKeys;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+
+/**
+ * The request pipeline in lighttpd's order: uri-clean hooks, document root and physical path (with the
+ * symlink rule and the missing/directory checks), subrequest-start hooks, then lighttpd's answer for a
+ * request no module took. Runs on the connection's event loop; the stat calls are the only blocking work,
+ * as in lighttpd.
+ */
+public final class RequestPipeline {
+    private static final String ALLOW = "OPTIONS, GET, HEAD, POST";
+
+    private final List<Module> modules;
+    private final boolean absoluteDirRedirect;
+
+    public RequestPipeline(Site site) {
+        this.modules = site.modules();
+        this.absoluteDirRedirect = site.flags().absoluteDirRedirect();
+    }
+
+    public void run(CoreExchange ex) {
+        for (Module m : modules) {
+            if (m.uriClean(ex) == Module.Hook.HANDLED || ex.answered()) {
+                return;
+            }
+        }
+        Request req = ex.request();
+        if (req.target().equals("*")) {
+            optionsResponse(ex);
+            return;
+        }
+        String docRoot = ex.config().get(ServerKeys.DOCUMENT_ROOT);
+        if (docRoot == null || docRoot.isEmpty()) {
+            ex.errorLog().write("server", "server.document-root is not set for " + req.path());
+            ex.respondError(500);
+            return;
+        }
+        if (!resolvePhysical(ex, Path.of(docRoot))) {
+            return;
+        }
+        for (Module m : modules) {
+            if (m.subrequestStart(ex) == Module.Hook.HANDLED || ex.answered()) {
+                return;
+            }
+        }
+        unhandled(ex);
+    }
+
+    /** Sets the physical path, or answers (301/403/404) and returns false. */
+    private boolean resolvePhysical(CoreExchange ex, Path docRoot) {
+        String rel = ex.request().path();
+        boolean followSymlinks = ex.config().get(ServerKeys.FOLLOW_SYMLINK);
+        Path path = docRoot.resolve(rel.substring(1));
+        try {
+            if (!followSymlinks && hasSymlink(docRoot, rel)) {
+                ex.respondError(403);
+                return false;
+            }
+            BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
+            if (attrs.isDirectory() && !rel.endsWith("/")) {
+                redirectToDirectory(ex);
+                return false;
+            }
+            ex.physical(new PhysicalPath(docRoot, rel, path));
+            return true;
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return resolvePathInfo(ex, docRoot, rel);
+        } catch (java.nio.file.AccessDeniedException e) {
+            ex.respondError(403);
+            return false;
+        } catch (IOException | SecurityException e) {
+            if (e.getMessage() != null && e.getMessage().contains("Not a directory")) {
+                return resolvePathInfo(ex, docRoot, rel);
+            }
+            ex.errorLog().write("server", "stat " + path + " failed: " + e.getMessage());
+            ex.respondError(e instanceof SecurityException ? 403 : 404);
+            return false;
+        }
+    }
+
+    /** lighttpd's PATH_INFO: the longest leading part of the path that names a regular file. */
+    private boolean resolvePathInfo(CoreExchange ex, Path docRoot, String rel) {
+        int cut = rel.length();
+        while ((cut = rel.lastIndexOf('/', cut - 1)) > 0) {
+            String prefix = rel.substring(0, cut);
+            Path candidate = docRoot.resolve(prefix.substring(1));
+            if (Files.isRegularFile(candidate)) {
+                ex.physical(new PhysicalPath(docRoot, prefix, candidate));
+                ex.pathInfo(rel.substring(cut));
+                return true;
+            }
+            if (Files.exists(candidate)) {
+                break;
+            }
+        }
+        ex.respondError(404);
+        return false;
+    }
+
+    private static boolean hasSymlink(Path docRoot, String rel) {
+        Path p = docRoot;
+        for (String seg : rel.split("/")) {
+            if (seg.isEmpty()) {
+                continue;
+            }
+            p = p.resolve(seg);
+            if (Files.isSymbolicLink(p)) {
+                return true;
+            }
+            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    private void redirectToDirectory(CoreExchange ex) {
+        Request req = ex.request();
+        StringBuilder location = new StringBuilder();
+        if (absoluteDirRedirect && !req.host().isEmpty()) {
+            location.append(req.scheme()).append("://").append(req.host());
+        }
+        location.append(UrlPath.encode(req.path())).append('/');
+        if (!req.query().isEmpty()) {
+            location.append('?').append(req.query());
+        }
+        Response r = new Response(301);
+        r.headers().set("Location", location.toString());
+        ex.respond(r);
+    }
+
+    private static void optionsResponse(CoreExchange ex) {
+        Response r = new Response(200);
+        r.headers().set("Allow", ALLOW);
+        ex.respond(r);
+    }
+
+    /** What lighttpd answers when no module took the request. */
+    private static void unhandled(CoreExchange ex) {
+        String method = ex.request().method();
+        PhysicalPath physical = ex.physical();
+        switch (method) {
+            case "OPTIONS" -> optionsResponse(ex);
+            case "CONNECT" -> ex.respondError(405);
+            case "GET", "HEAD", "POST" -> ex.respondError(403);
+            default -> ex.respondError(physical != null && Files.isDirectory(physical.path()) ? 403 : 501);
+        }
+    }
+}

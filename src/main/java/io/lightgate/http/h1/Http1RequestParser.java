@@ -1,0 +1,544 @@
+package io.lightgate.http.h1;
+
+import io.lightgate.http.Request;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * HTTP/1.x request parser: one state machine over a cumulation buffer, producing one {@link Event} per
+ * {@link #next} call. Hand-written rather than Netty's HttpServerCodec because lighttpd's answers need the
+ * raw request: that codec unfolds obs-fold, drops Content-Length next to Transfer-Encoding, accepts bare
+ * LF and merges duplicate fields, each of which lighttpd (and RFC 9112) answers with 400 here. The head
+ * is limited as a whole block (request line + fields + blank line) by {@code server.max-request-field-size},
+ * as lighttpd does (431).
+ */
+public final class Http1RequestParser {
+
+    /** What the parser found. */
+    public sealed interface Event permits Head, Refused, BodyData, BodyEnd { }
+
+    /**
+     * A complete, valid request head.
+     *
+     * @param contentLength -1 without body, -2 for chunked, else the Content-Length
+     * @param headLength    bytes the head took on the wire
+     */
+    public record Head(String method, String target, Request.Protocol protocol, HttpHeaders headers,
+                       String authority, long contentLength, boolean expectContinue, int headLength)
+            implements Event {
+        public boolean hasBody() { return contentLength > 0 || contentLength == -2; }
+    }
+
+    /**
+     * A request refused with {@code status}; the parser stops here and the connection must close.
+     * {@code method}, {@code target}, {@code protocol} are null when they were not parsed yet.
+     */
+    public record Refused(int status, String reason, String method, String target, Request.Protocol protocol)
+            implements Event { }
+
+    /** Request body bytes (de-chunked); the receiver owns {@code data}. */
+    public record BodyData(ByteBuf data) implements Event { }
+
+    /** The body is complete; {@code trailers} holds chunked trailer fields (empty otherwise). */
+    public record BodyEnd(HttpHeaders trailers) implements Event { }
+
+    private enum State { HEAD, FIXED_BODY, FIXED_END, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_END, TRAILERS, BROKEN }
+
+    /** Methods lighttpd knows (http_method_buf); anything else is 501. */
+    private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
+            "OPTIONS", "TRACE", "PATCH", "ACL", "BASELINE-CONTROL", "BIND", "CHECKIN", "CHECKOUT", "COPY", "LABEL",
+            "LINK", "LOCK", "MERGE", "MKACTIVITY", "MKCALENDAR", "MKCOL", "MKREDIRECTREF", "MKWORKSPACE", "MOVE",
+            "ORDERPATCH", "PRI", "PROPFIND", "PROPPATCH", "REBIND", "REPORT", "SEARCH", "UNBIND", "UNCHECKOUT",
+            "UNLINK", "UNLOCK", "UPDATE", "UPDATEREDIRECTREF", "VERSION-CONTROL");
+    private static final int MAX_CHUNK_LINE = 1024;
+    private static final HttpHeaders EMPTY_TRAILERS =
+            DefaultHttpHeadersFactory.trailersFactory().withValidation(false).newEmptyHeaders();
+
+    private final int maxHeadSize;
+    private final boolean allowGetBody;
+
+    private State state = State.HEAD;
+    // Head scanning, offsets relative to the buffer's readerIndex (stable until the head is consumed).
+    private int scanned;
+    private int lineStart;
+    private int[] lines = new int[32];
+    private int lineCount;
+    private long remaining;
+    private HttpHeaders trailers;
+    private int trailerBytes;
+
+    public Http1RequestParser(int maxHeadSize, boolean allowGetBody) {
+        this.maxHeadSize = maxHeadSize <= 0 ? Integer.MAX_VALUE : maxHeadSize;
+        this.allowGetBody = allowGetBody;
+    }
+
+    /** True while a request body is being read. */
+    public boolean inBody() {
+        return state != State.HEAD && state != State.BROKEN;
+    }
+
+    /** Stops parsing for good (the request was refused by the connection). */
+    public void abandon() {
+        state = State.BROKEN;
+    }
+
+    public boolean broken() {
+        return state == State.BROKEN;
+    }
+
+    /** Consumes bytes from {@code in}; returns the next event, or null when more input is needed. */
+    public Event next(ByteBuf in) {
+        return switch (state) {
+            case HEAD -> readHead(in);
+            case FIXED_BODY -> readFixed(in);
+            case FIXED_END -> {
+                state = State.HEAD;
+                yield new BodyEnd(EMPTY_TRAILERS);
+            }
+            case CHUNK_SIZE -> readChunkSize(in);
+            case CHUNK_DATA -> readChunkData(in);
+            case CHUNK_DATA_END -> readChunkDataEnd(in);
+            case TRAILERS -> readTrailers(in);
+            case BROKEN -> null;
+        };
+    }
+
+    // ---- head -------------------------------------------------------------------------------------
+
+    private Event readHead(ByteBuf in) {
+        int base = in.readerIndex();
+        int end = in.writerIndex();
+        while (base + scanned < end) {
+            int lf = in.indexOf(base + scanned, end, (byte) '\n');
+            if (lf < 0) {
+                scanned = end - base;
+                break;
+            }
+            int lfRel = lf - base;
+            if (lfRel == lineStart || in.getByte(lf - 1) != '\r') {
+                return refuse(400, "line ends in LF without CR", null, null, null);
+            }
+            int crRel = lfRel - 1;
+            if (lfRel + 1 > maxHeadSize) {
+                return refuse(431, "oversized request-header", null, null, null);
+            }
+            if (crRel == lineStart) {
+                if (lineCount == 0) {
+                    return refuse(400, "invalid request-line: empty line", null, null, null);
+                }
+                int headLength = lfRel + 1;
+                Event e = parseHead(in, base, headLength);
+                in.skipBytes(headLength);
+                resetHeadScan();
+                return e;
+            }
+            if (lineCount * 2 + 2 > lines.length) {
+                lines = Arrays.copyOf(lines, lines.length * 2);
+            }
+            lines[lineCount * 2] = lineStart;
+            lines[lineCount * 2 + 1] = crRel;
+            lineCount++;
+            lineStart = lfRel + 1;
+            scanned = lineStart;
+        }
+        if (end - base > maxHeadSize) {
+            return refuse(431, "oversized request-header", null, null, null);
+        }
+        return null;
+    }
+
+    private void resetHeadScan() {
+        scanned = 0;
+        lineStart = 0;
+        lineCount = 0;
+    }
+
+    private Event parseHead(ByteBuf in, int base, int headLength) {
+        String requestLine = in.toString(base + lines[0], lines[1] - lines[0], StandardCharsets.ISO_8859_1);
+        int sp1 = requestLine.indexOf(' ');
+        int sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
+        if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || requestLine.indexOf(' ', sp2 + 1) >= 0) {
+            return refuse(400, "invalid request-line", null, null, null);
+        }
+        String method = requestLine.substring(0, sp1);
+        String target = requestLine.substring(sp1 + 1, sp2);
+        String version = requestLine.substring(sp2 + 1);
+        Request.Protocol protocol;
+        if (version.equals("HTTP/1.1")) {
+            protocol = Request.Protocol.HTTP_1_1;
+        } else if (version.equals("HTTP/1.0")) {
+            protocol = Request.Protocol.HTTP_1_0;
+        } else if (version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
+                && version.charAt(6) == '.' && isDigit(version.charAt(7))) {
+            return refuse(505, "unsupported HTTP version " + version, method, target, null);
+        } else {
+            return refuse(400, "invalid request-line: bad version", method, target, null);
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c <= 0x20 || c == 0x7f) {
+                return refuse(400, "invalid character in request-target", method, target, protocol);
+            }
+        }
+        if (!isToken(method, 0, method.length())) {
+            return refuse(400, "invalid request-line: bad method", method, target, protocol);
+        }
+        if (!KNOWN_METHODS.contains(method)) {
+            return refuse(501, "unknown method " + method, method, target, protocol);
+        }
+
+        String authority = null;
+        if (target.charAt(0) == '/') {
+            // origin-form
+        } else if (target.equals("*")) {
+            if (!method.equals("OPTIONS")) {
+                return refuse(400, "request-target * without OPTIONS", method, target, protocol);
+            }
+        } else if (!method.equals("CONNECT")
+                && (startsWithIgnoreCase(target, "http://") || startsWithIgnoreCase(target, "https://"))) {
+            int from = target.indexOf("://") + 3;
+            int slash = indexOfAny(target, from, "/?");
+            authority = target.substring(from, slash < 0 ? target.length() : slash);
+            if (authority.isEmpty()) {
+                return refuse(400, "absolute request-target without host", method, target, protocol);
+            }
+        } else {
+            return refuse(400, "invalid request-target", method, target, protocol);
+        }
+
+        HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        for (int l = 1; l < lineCount; l++) {
+            String problem = addField(in, base + lines[l * 2], base + lines[l * 2 + 1], headers);
+            if (problem != null) {
+                return refuse(400, problem, method, target, protocol);
+            }
+        }
+        return checkFields(method, target, protocol, headers, authority, headLength);
+    }
+
+    /** Parses one field line into {@code headers}; returns the reason it is invalid, or null. */
+    private static String addField(ByteBuf in, int start, int end, HttpHeaders headers) {
+        byte first = in.getByte(start);
+        if (first == ' ' || first == '\t') {
+            return "obs-fold (line folding) in header";
+        }
+        int colon = in.indexOf(start, end, (byte) ':');
+        if (colon < 0) {
+            return "header line without ':'";
+        }
+        if (colon == start) {
+            return "empty header name";
+        }
+        for (int i = start; i < colon; i++) {
+            if (!isTokenChar(in.getByte(i))) {
+                return "invalid character in header name";
+            }
+        }
+        int vs = colon + 1;
+        int ve = end;
+        while (vs < ve && isOws(in.getByte(vs))) {
+            vs++;
+        }
+        while (ve > vs && isOws(in.getByte(ve - 1))) {
+            ve--;
+        }
+        for (int i = vs; i < ve; i++) {
+            byte b = in.getByte(i);
+            if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f) {
+                return "invalid character in header value";
+            }
+        }
+        headers.add(in.toString(start, colon - start, StandardCharsets.ISO_8859_1),
+                in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1));
+        return null;
+    }
+
+    private Event checkFields(String method, String target, Request.Protocol protocol, HttpHeaders headers,
+                              String absoluteAuthority, int headLength) {
+        boolean http11 = protocol == Request.Protocol.HTTP_1_1;
+
+        List<String> hosts = headers.getAll("Host");
+        if (hosts.size() > 1) {
+            return refuse(400, "duplicate Host header", method, target, protocol);
+        }
+        String host = hosts.isEmpty() ? null : hosts.getFirst();
+        if (host != null && !HostName.isValid(host)) {
+            return refuse(400, "invalid Host header", method, target, protocol);
+        }
+        String authority = host;
+        if (absoluteAuthority != null) {
+            if (!HostName.isValid(absoluteAuthority)) {
+                return refuse(400, "invalid host in request-target", method, target, protocol);
+            }
+            if (host != null && !host.equalsIgnoreCase(absoluteAuthority)) {
+                return refuse(400, "Host header differs from request-target", method, target, protocol);
+            }
+            authority = absoluteAuthority;
+        }
+        if (http11 && (authority == null || authority.isEmpty())) {
+            return refuse(400, "missing Host header", method, target, protocol);
+        }
+
+        long contentLength = -1;
+        List<String> lengths = headers.getAll("Content-Length");
+        if (lengths.size() > 1) {
+            return refuse(400, "duplicate Content-Length header", method, target, protocol);
+        }
+        if (lengths.size() == 1) {
+            contentLength = parseLength(lengths.getFirst());
+            if (contentLength < 0) {
+                return refuse(400, "invalid Content-Length header", method, target, protocol);
+            }
+        }
+        List<String> codings = headers.getAll("Transfer-Encoding");
+        if (!codings.isEmpty()) {
+            if (!http11) {
+                return refuse(400, "Transfer-Encoding in HTTP/1.0 request", method, target, protocol);
+            }
+            if (contentLength >= 0) {
+                return refuse(400, "both Content-Length and Transfer-Encoding", method, target, protocol);
+            }
+            if (codings.size() != 1 || !codings.getFirst().equalsIgnoreCase("chunked")) {
+                return refuse(501, "unsupported Transfer-Encoding " + String.join(", ", codings),
+                        method, target, protocol);
+            }
+            contentLength = -2;
+        }
+
+        if (!http11 && (headers.contains("Upgrade") || headers.contains("HTTP2-Settings"))) {
+            return refuse(400, "invalid hop-by-hop header w/o HTTP/1.1", method, target, protocol);
+        }
+        if (headers.contains("Upgrade")) {
+            if (!headers.contains("Connection")) {
+                headers.remove("Upgrade");
+            } else if (hasToken(headers.getAll("Upgrade"), "h2c")) {
+                // h2c upgrade is not offered (lighttpd's server.h2c defaults to off): a normal request.
+                headers.remove("Upgrade");
+                headers.remove("HTTP2-Settings");
+            }
+        }
+
+        boolean hasBody = contentLength > 0 || contentLength == -2;
+        if (hasBody && !allowGetBody && (method.equals("GET") || method.equals("HEAD"))) {
+            return refuse(400, method + " with request body", method, target, protocol);
+        }
+        if (method.equals("POST") && contentLength == -1) {
+            return refuse(411, "POST without Content-Length", method, target, protocol);
+        }
+
+        boolean expectContinue = false;
+        String expect = headers.get("Expect");
+        if (expect != null) {
+            if (!expect.equalsIgnoreCase("100-continue") || headers.getAll("Expect").size() > 1) {
+                return refuse(417, "unsupported Expect: " + expect, method, target, protocol);
+            }
+            // RFC 9110 10.1.1: ignore 100-continue from HTTP/1.0 clients.
+            expectContinue = http11 && hasBody;
+        }
+
+        if (contentLength > 0) {
+            state = State.FIXED_BODY;
+            remaining = contentLength;
+        } else if (contentLength == -2) {
+            state = State.CHUNK_SIZE;
+        }
+        return new Head(method, target, protocol, headers, authority == null ? "" : authority.toLowerCase(Locale.ROOT),
+                contentLength, expectContinue, headLength);
+    }
+
+    // ---- body -------------------------------------------------------------------------------------
+
+    private Event readFixed(ByteBuf in) {
+        int n = (int) Math.min(remaining, in.readableBytes());
+        if (n == 0) {
+            return null;
+        }
+        remaining -= n;
+        if (remaining == 0) {
+            state = State.FIXED_END;
+        }
+        return new BodyData(in.readRetainedSlice(n));
+    }
+
+    private Event readChunkSize(ByteBuf in) {
+        int start = in.readerIndex();
+        int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
+        if (lf < 0) {
+            return in.readableBytes() > MAX_CHUNK_LINE ? refuse(400, "chunk size line too long", null, null, null)
+                    : null;
+        }
+        if (lf == start || in.getByte(lf - 1) != '\r') {
+            return refuse(400, "chunk size line ends in LF without CR", null, null, null);
+        }
+        long size = 0;
+        int digits = 0;
+        int i = start;
+        for (; i < lf - 1; i++) {
+            int d = Character.digit(in.getByte(i), 16);
+            if (d < 0) {
+                break;
+            }
+            if (++digits > 15) {
+                return refuse(400, "chunk size too large", null, null, null);
+            }
+            size = size * 16 + d;
+        }
+        if (digits == 0) {
+            return refuse(400, "invalid chunk size", null, null, null);
+        }
+        for (; i < lf - 1; i++) {
+            // chunk extensions (";name=value") are allowed and ignored; control characters are not.
+            byte b = in.getByte(i);
+            if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f || (i == start + digits && b != ';' && !isOws(b))) {
+                return refuse(400, "invalid chunk size line", null, null, null);
+            }
+        }
+        in.readerIndex(lf + 1);
+        if (size == 0) {
+            state = State.TRAILERS;
+            trailers = DefaultHttpHeadersFactory.trailersFactory().withValidation(false).newHeaders();
+            trailerBytes = 0;
+            return readTrailers(in);
+        }
+        remaining = size;
+        state = State.CHUNK_DATA;
+        return readChunkData(in);
+    }
+
+    private Event readChunkData(ByteBuf in) {
+        int n = (int) Math.min(remaining, in.readableBytes());
+        if (n == 0) {
+            return null;
+        }
+        remaining -= n;
+        if (remaining == 0) {
+            state = State.CHUNK_DATA_END;
+        }
+        return new BodyData(in.readRetainedSlice(n));
+    }
+
+    private Event readChunkDataEnd(ByteBuf in) {
+        if (in.readableBytes() < 2) {
+            return null;
+        }
+        if (in.getByte(in.readerIndex()) != '\r' || in.getByte(in.readerIndex() + 1) != '\n') {
+            return refuse(400, "chunk data not followed by CRLF", null, null, null);
+        }
+        in.skipBytes(2);
+        state = State.CHUNK_SIZE;
+        return readChunkSize(in);
+    }
+
+    private Event readTrailers(ByteBuf in) {
+        while (true) {
+            int start = in.readerIndex();
+            int lf = in.indexOf(start, in.writerIndex(), (byte) '\n');
+            if (lf < 0) {
+                return trailerBytes + in.readableBytes() > maxHeadSize
+                        ? refuse(431, "oversized trailer fields", null, null, null) : null;
+            }
+            if (lf == start || in.getByte(lf - 1) != '\r') {
+                return refuse(400, "trailer line ends in LF without CR", null, null, null);
+            }
+            trailerBytes += lf + 1 - start;
+            if (trailerBytes > maxHeadSize) {
+                return refuse(431, "oversized trailer fields", null, null, null);
+            }
+            if (lf - 1 == start) {
+                in.readerIndex(lf + 1);
+                state = State.HEAD;
+                HttpHeaders done = trailers;
+                trailers = null;
+                return new BodyEnd(done);
+            }
+            String problem = addField(in, start, lf - 1, trailers);
+            if (problem != null) {
+                return refuse(400, "trailer: " + problem, null, null, null);
+            }
+            in.readerIndex(lf + 1);
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private Refused refuse(int status, String reason, String method, String target, Request.Protocol protocol) {
+        state = State.BROKEN;
+        return new Refused(status, reason, method, target, protocol);
+    }
+
+    private static long parseLength(String v) {
+        if (v.isEmpty() || v.length() > 18) {
+            return -1;
+        }
+        long n = 0;
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (!isDigit(c)) {
+                return -1;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    }
+
+    static boolean hasToken(List<String> values, String token) {
+        for (String v : values) {
+            for (String t : v.split(",")) {
+                if (t.strip().equalsIgnoreCase(token)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
+    private static boolean isOws(byte b) {
+        return b == ' ' || b == '\t';
+    }
+
+    private static boolean isToken(String s, int from, int to) {
+        if (from >= to) {
+            return false;
+        }
+        for (int i = from; i < to; i++) {
+            if (!isTokenChar((byte) s.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 9110 tchar. */
+    static boolean isTokenChar(byte b) {
+        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
+            return true;
+        }
+        return switch (b) {
+            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean startsWithIgnoreCase(String s, String prefix) {
+        return s.regionMatches(true, 0, prefix, 0, prefix.length());
+    }
+
+    private static int indexOfAny(String s, int from, String chars) {
+        for (int i = from; i < s.length(); i++) {
+            if (chars.indexOf(s.charAt(i)) >= 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+}

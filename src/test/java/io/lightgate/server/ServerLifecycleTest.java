@@ -1,0 +1,239 @@
+package io.lightgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lightgate.config.ConfigException;
+import io.lightgate.config.ConfigParser;
+import io.lightgate.log.ErrorLog;
+import io.lightgate.testing.LeakGuard;
+import io.lightgate.testing.RawHttp;
+import io.lightgate.testing.TestModule;
+import io.lightgate.testing.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Timeouts, limits, upgrade, graceful shutdown and restart, unix sockets: each with a real server. */
+@ExtendWith(LeakGuard.class)
+class ServerLifecycleTest {
+    private static final Duration T = Duration.ofSeconds(6);
+
+    @Test
+    void keepAliveIdleClosesTheConnection() throws Exception {
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\nserver.max-keep-alive-idle = 1\n",
+                TestModule.registry());
+             RawHttp c = RawHttp.connect(s.port(), T)) {
+            c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).status()).isEqualTo(200);
+            long t0 = System.nanoTime();
+            assertThat(c.closedByServer()).isTrue();
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertThat(ms).isBetween(900L, 4000L);
+        }
+    }
+
+    @Test
+    void readIdleClosesAConnectionThatStopsMidHead() throws Exception {
+        try (TestServer s = TestServer.start("server.max-read-idle = 1\n");
+             RawHttp c = RawHttp.connect(s.port(), T)) {
+            c.send("GET / HTTP/1.1\r\nHost");
+            long t0 = System.nanoTime();
+            assertThat(c.closedByServer()).isTrue();
+            assertThat((System.nanoTime() - t0) / 1_000_000).isBetween(900L, 4000L);
+        }
+    }
+
+    @Test
+    void maxKeepAliveRequestsEndsTheConnection() throws Exception {
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\nserver.max-keep-alive-requests = 2\n",
+                TestModule.registry());
+             RawHttp c = RawHttp.connect(s.port(), T)) {
+            c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).header("Connection")).isNull();
+            c.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).header("Connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void maxConnectionsClosesConnectionsBeyondTheLimit() throws Exception {
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\nserver.max-connections = 1\n",
+                TestModule.registry());
+             RawHttp first = RawHttp.connect(s.port(), T)) {
+            first.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(first.readResponse(false).status()).isEqualTo(200);
+            try (RawHttp second = RawHttp.connect(s.port(), T)) {
+                assertThat(second.closedByServer()).isTrue();
+            }
+            first.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(first.readResponse(false).status()).isEqualTo(200);
+            assertThat(s.errorLines("server")).anyMatch(l -> l.contains("server.max-connections (1) reached"));
+        }
+    }
+
+    @Test
+    void upgradeHandsTheRawConnectionToTheModule() throws Exception {
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\n", TestModule.registry());
+             RawHttp c = RawHttp.connect(s.port(), T)) {
+            // bytes sent together with the upgrade request must reach the stream first
+            c.send("GET /upgrade HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\nearly;");
+            RawHttp.Response r = c.readResponse(true);
+            assertThat(r.status()).isEqualTo(101);
+            assertThat(r.header("Upgrade")).isEqualTo("echo");
+            assertThat(r.header("Connection")).isEqualTo("upgrade");
+            assertThat(r.header("Content-Length")).isNull();
+            c.send("GET / HTTP/1.1\r\n\r\n");
+            c.shutdownOutput();
+            assertThat(c.readUntilClosed()).isEqualTo("early;GET / HTTP/1.1\r\n\r\n");
+        }
+    }
+
+    @Test
+    void upgradeWithoutConnectionHeaderIsAPlainRequest() throws Exception {
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\n", TestModule.registry())) {
+            String raw = RawHttp.exchange(s.port(), "GET /upgrade HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\n\r\n",
+                    Duration.ofSeconds(2));
+            assertThat(RawHttp.parse(raw).status()).isEqualTo(404);
+        }
+    }
+
+    @Test
+    void gracefulShutdownLetsTheRequestInFlightFinish() throws Exception {
+        TestServer s = TestServer.start("server.modules = (\"mod_test\")\n", TestModule.registry());
+        try (RawHttp c = RawHttp.connect(s.port(), T)) {
+            c.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
+            Thread.sleep(200);
+            s.server().shutdownGracefully();
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("GET /slow ");
+            assertThat(r.header("Connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+            CompletableFuture<Void> done = CompletableFuture.runAsync(() -> {
+                try {
+                    s.server().awaitTermination();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void gracefulShutdownForcesIdleHoldersOutAfterTheTimeout() throws Exception {
+        TestServer s = TestServer.start("server.modules = (\"mod_test\")\n"
+                + "server.feature-flags = (\"server.graceful-shutdown-timeout\" => 1)\n", TestModule.registry());
+        try (RawHttp c = RawHttp.connect(s.port(), T)) {
+            c.send("GET /upgrade HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\n");
+            assertThat(c.readResponse(true).status()).isEqualTo(101);
+            long t0 = System.nanoTime();
+            s.server().shutdownGracefully();
+            // the tunnel sees end of input (the echo half-closes), then the timeout closes it
+            assertThat(c.readUntilClosed()).isEmpty();
+            assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(4000L);
+        } finally {
+            s.close();
+        }
+    }
+
+    @Test
+    void restartKeepsTheListeningPortAndAppliesTheNewConfig() throws Exception {
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\nserver.tag = \"before\"\n",
+                TestModule.registry())) {
+            int port = s.port();
+            try (RawHttp old = RawHttp.connect(port, T)) {
+                old.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThat(old.readResponse(false).header("Server")).isEqualTo("before");
+                s.restart("server.modules = (\"mod_test\")\nserver.tag = \"after\"\n");
+                assertThat(s.port()).isEqualTo(port);
+                String raw = RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", T);
+                assertThat(RawHttp.parse(raw).header("Server")).isEqualTo("after");
+                // the idle keep-alive connection of the old generation was closed by the restart
+                assertThat(old.closedByServer()).isTrue();
+            }
+            assertThatThrownBy(() -> s.restart("server.modules = (\"mod_nonexistent\")\n"))
+                    .isInstanceOf(ConfigException.class).hasMessageContaining("mod_nonexistent");
+            String raw = RawHttp.exchange(port, "GET /echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", T);
+            assertThat(RawHttp.parse(raw).header("Server")).isEqualTo("after");
+            assertThat(s.errorLines("server")).anyMatch(l -> l.contains("graceful restart failed"));
+        }
+    }
+
+    @Test
+    void unixSocketListener() throws Exception {
+        Path sock = Files.createTempDirectory("lg-sock").resolve("lg.sock");
+        Files.createFile(sock.resolveSibling("unrelated"));
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\n"
+                + "$SERVER[\"socket\"] == \"" + sock + "\" { }\n", TestModule.registry());
+             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            assertThat(s.server().boundAddresses()).hasSize(2);
+            ch.connect(UnixDomainSocketAddress.of(sock));
+            ch.write(ByteBuffer.wrap("GET /echo/unix HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1)));
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            while (ch.read(buf) > 0) {
+                got.write(buf.array(), 0, buf.position());
+                buf.clear();
+            }
+            RawHttp.Response r = RawHttp.parse(got.toString(StandardCharsets.ISO_8859_1));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("GET /echo/unix ");
+        }
+        assertThat(sock).doesNotExist();
+    }
+
+    @Test
+    void symlinksAreRefusedWhenFollowSymlinkIsDisabled() throws Exception {
+        try (TestServer s = TestServer.start("server.follow-symlink = \"disable\"\n"
+                + "$HTTP[\"url\"] =~ \"^/open/\" { server.follow-symlink = \"enable\" }\n")) {
+            Files.createDirectories(s.docroot().resolve("real"));
+            Files.createSymbolicLink(s.docroot().resolve("link"), s.docroot().resolve("real"));
+            Files.createDirectories(s.docroot().resolve("open"));
+            Files.createSymbolicLink(s.docroot().resolve("open/link"), s.docroot().resolve("real"));
+            try (RawHttp c = RawHttp.connect(s.port(), T)) {
+                c.send("GET /link/ HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThat(c.readResponse(false).status()).isEqualTo(403);
+                c.send("GET /link/missing HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThat(c.readResponse(false).status()).isEqualTo(403);
+                c.send("GET /open/link HTTP/1.1\r\nHost: a\r\n\r\n");
+                assertThat(c.readResponse(false).status()).isEqualTo(301);
+            }
+        }
+    }
+
+    @Test
+    void startupErrors() throws Exception {
+        ErrorLog log = new ErrorLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> Server.check(ConfigParser.parseText("t", "server.port = 0\n", Path.of(".")), log))
+                .isInstanceOf(ConfigException.class).hasMessage("server.document-root is not set");
+        assertThatThrownBy(() -> Server.check(ConfigParser.parseText("t",
+                "server.document-root = \"/tmp\"\nserver.modules = (\"mod_foo\")\n", Path.of(".")), log))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("can't find module \"mod_foo\"");
+        Server.check(ConfigParser.parseText("t", "server.document-root = \"/tmp\"\n", Path.of(".")), log);
+    }
+
+    @Test
+    void boundAddressesResolveTheEphemeralPort() throws Exception {
+        try (TestServer s = TestServer.start("")) {
+            InetSocketAddress a = (InetSocketAddress) s.server().boundAddresses().getFirst();
+            assertThat(a.getPort()).isPositive();
+            assertThat(a.getAddress().getHostAddress()).isEqualTo("127.0.0.1");
+        }
+    }
+}

@@ -1,0 +1,137 @@
+package io.lightgate.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Raw HTTP over java.net.Socket, for malformed input and exact wire checks. */
+public final class RawHttp implements AutoCloseable {
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+
+    private RawHttp(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = socket.getInputStream();
+        this.out = socket.getOutputStream();
+    }
+
+    public static RawHttp connect(int port, Duration readTimeout) throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+        s.setSoTimeout((int) readTimeout.toMillis());
+        return new RawHttp(s);
+    }
+
+    /** Sends {@code request} (ISO-8859-1) on a new connection and reads until the server closes or the timeout. */
+    public static String exchange(int port, String request, Duration timeout) throws IOException {
+        try (RawHttp c = connect(port, timeout)) {
+            c.send(request);
+            return c.readUntilClosed();
+        }
+    }
+
+    public RawHttp send(String data) throws IOException {
+        out.write(data.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return this;
+    }
+
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** Everything until EOF; a timeout ends the read too, marked with "<<timeout>>". */
+    public String readUntilClosed() throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        byte[] b = new byte[8192];
+        try {
+            int n;
+            while ((n = in.read(b)) > 0) {
+                buf.write(b, 0, n);
+            }
+        } catch (SocketTimeoutException e) {
+            buf.writeBytes("<<timeout>>".getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return buf.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** True when the server has closed the connection (EOF) within the read timeout. */
+    public boolean closedByServer() throws IOException {
+        try {
+            return in.read() < 0;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true; // reset
+        }
+    }
+
+    /** Reads one response (head, then a Content-Length body unless {@code head}). */
+    public Response readResponse(boolean headRequest) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int state = 0;
+        while (state < 4) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("connection closed after " + head.size() + " bytes: " + head);
+            }
+            head.write(c);
+            state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3))
+                    ? state + 1 : 0;
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        String[] lines = text.split("\r\n");
+        String[] statusLine = lines[0].split(" ", 3);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+        }
+        int status = Integer.parseInt(statusLine[1]);
+        String body = "";
+        String length = headers.get("content-length");
+        if (!headRequest && length != null) {
+            body = new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.ISO_8859_1);
+        }
+        return new Response(statusLine[0], status, headers, body, text);
+    }
+
+    /** One parsed response; header names lower-cased. */
+    public record Response(String version, int status, Map<String, String> headers, String body, String head) {
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    /** Parses the first response of a captured byte string. */
+    public static Response parse(String raw) {
+        int end = raw.indexOf("\r\n\r\n");
+        if (end < 0) {
+            throw new IllegalArgumentException("no response head in: " + raw);
+        }
+        String head = raw.substring(0, end + 4);
+        String[] lines = head.split("\r\n");
+        String[] statusLine = lines[0].split(" ", 3);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(lines[i].substring(0, colon).toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).strip());
+        }
+        return new Response(statusLine[0], Integer.parseInt(statusLine[1]), headers, raw.substring(end + 4), head);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

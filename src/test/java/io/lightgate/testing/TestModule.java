@@ -1,0 +1,87 @@
+package io.lightgate.testing;
+
+import io.lightgate.http.ByteStream;
+import io.lightgate.http.Exchange;
+import io.lightgate.http.Module;
+import io.lightgate.http.Response;
+import io.lightgate.server.ModuleRegistry;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A test-scope module ("mod_test") that answers in the uri-clean hook:
+ * {@code /echo...} -> 200 "METHOD path query" (text/plain); {@code /slow} -> the same after 1 s;
+ * {@code /upgrade} with an Upgrade header -> 101 and an echo of every byte, half-closing when the client does.
+ * Every requestDone is recorded.
+ */
+public final class TestModule implements Module {
+    public static final List<String> DONE = new CopyOnWriteArrayList<>();
+
+    public static ModuleRegistry registry() {
+        return ModuleRegistry.builtIn().register("mod_test", TestModule::new);
+    }
+
+    @Override
+    public String name() {
+        return "mod_test";
+    }
+
+    @Override
+    public Hook uriClean(Exchange ex) {
+        String path = ex.request().path();
+        if (path.startsWith("/echo")) {
+            ex.respond(text(ex));
+            return Hook.HANDLED;
+        }
+        if (path.equals("/slow")) {
+            ex.eventLoop().schedule(() -> ex.respond(text(ex)), 1, TimeUnit.SECONDS);
+            return Hook.HANDLED;
+        }
+        if (path.equals("/upgrade") && ex.request().headers().contains("Upgrade")) {
+            Response switching = new Response(101);
+            switching.headers().set("Upgrade", ex.request().headers().get("Upgrade"));
+            ex.upgrade(switching, TestModule::echo);
+            return Hook.HANDLED;
+        }
+        return Hook.GO_ON;
+    }
+
+    private static Response text(Exchange ex) {
+        String body = ex.request().method() + " " + ex.request().path() + " " + ex.request().query();
+        Response r = new Response(200).body(new Response.Bytes(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
+        r.headers().set("Content-Type", "text/plain");
+        return r;
+    }
+
+    private static void echo(ByteStream client) {
+        client.listen(new ByteStream.Listener() {
+            @Override
+            public void onData(ByteBuf data) {
+                client.write(data);
+                client.flush();
+            }
+
+            @Override
+            public void onEndOfInput() {
+                client.shutdownOutput();
+            }
+
+            @Override
+            public void onWritabilityChanged(boolean writable) {
+                client.setReadable(writable);
+            }
+
+            @Override
+            public void onClosed() { }
+        });
+    }
+
+    @Override
+    public void requestDone(Exchange ex, Response response, long bytesIn, long bytesOut) {
+        DONE.add(ex.request().method() + " " + ex.request().target() + " " + response.status());
+    }
+}

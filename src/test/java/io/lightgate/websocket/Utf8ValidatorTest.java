@@ -1,0 +1,62 @@
+package io.lightgate.websocket;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class Utf8ValidatorTest {
+
+    static boolean valid(int... bytes) {
+        byte[] b = new byte[bytes.length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) bytes[i];
+        }
+        Utf8Validator v = new Utf8Validator();
+        return v.feed(b, 0, b.length) && v.isComplete();
+    }
+
+    @Test
+    void boundaries() {
+        assertThat(valid(0x7F)).isTrue();
+        assertThat(valid(0xC2, 0x80)).isTrue();
+        assertThat(valid(0xC1, 0xBF)).as("overlong").isFalse();
+        assertThat(valid(0xE0, 0xA0, 0x80)).isTrue();
+        assertThat(valid(0xE0, 0x9F, 0xBF)).as("overlong").isFalse();
+        assertThat(valid(0xED, 0x9F, 0xBF)).isTrue();
+        assertThat(valid(0xED, 0xA0, 0x80)).as("surrogate").isFalse();
+        assertThat(valid(0xF0, 0x90, 0x80, 0x80)).isTrue();
+        assertThat(valid(0xF0, 0x8F, 0xBF, 0xBF)).as("overlong").isFalse();
+        assertThat(valid(0xF4, 0x8F, 0xBF, 0xBF)).isTrue();
+        assertThat(valid(0xF4, 0x90, 0x80, 0x80)).as("above U+10FFFF").isFalse();
+        assertThat(valid(0xF5, 0x80, 0x80, 0x80)).isFalse();
+        assertThat(valid(0x80)).as("lone continuation").isFalse();
+        assertThat(valid(0xE2, 0x82)).as("truncated").isFalse();
+    }
+
+    @Test
+    void agreesWithTheJdkDecoderOnRandomInputSplitAnywhere() {
+        Random random = new Random(7);
+        for (int round = 0; round < 50_000; round++) {
+            byte[] b = new byte[random.nextInt(12)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (random.nextInt(4) == 0 ? random.nextInt(128) : 0x80 + random.nextInt(128));
+            }
+            boolean jdk;
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b));
+                jdk = true;
+            } catch (CharacterCodingException e) {
+                jdk = false;
+            }
+            Utf8Validator v = new Utf8Validator();
+            int split = b.length == 0 ? 0 : random.nextInt(b.length);
+            boolean ours = v.feed(b, 0, split) && v.feed(b, split, b.length - split) && v.isComplete();
+            assertThat(ours).as("bytes %s", java.util.HexFormat.of().formatHex(b)).isEqualTo(jdk);
+        }
+    }
+}
