@@ -33,7 +33,10 @@ public final class ModuleRegistry {
 
     /** The modules lightgate ships. Add each new built-in module here. */
     public static ModuleRegistry builtIn() {
-        return new ModuleRegistry();
+        return new ModuleRegistry()
+                .register(STATICFILE, io.lightgate.modules.staticfile.StaticFileModule::new)
+                .register(INDEXFILE, io.lightgate.modules.indexfile.IndexFileModule::new)
+                .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new);
     }
 
     /** Adds (or replaces) a module factory; returns this registry. */

@@ -108,6 +108,8 @@ public final class Server {
         List<String> names = registry.moduleNames(tree, w -> log.write(SOURCE, w));
         List<Module> modules = registry.instantiate(names);
         List<ConfigKey<?>> keys = new ArrayList<>(ServerKeys.all());
+        // mimetype.* belong to the core in lighttpd (no module to list): mod_staticfile reads them
+        keys.addAll(io.lightgate.modules.mimetype.MimeTypes.CONFIG_KEYS);
         for (Module m : modules) {
             keys.addAll(m.configKeys());
         }
@@ -115,6 +117,7 @@ public final class Server {
         if (config.global(ServerKeys.DOCUMENT_ROOT) == null) {
             throw new ConfigException("server.document-root is not set");
         }
+        io.lightgate.modules.mimetype.MimeTypes.checkGlobal(config, log);
         for (ConfigKey<?> k : ServerKeys.unsupported()) {
             if (config.isSetGlobally(k)) {
                 log.write(SOURCE, k.name() + " is not supported by lightgate (ignored)");

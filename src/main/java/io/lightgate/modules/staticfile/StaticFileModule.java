@@ -166,7 +166,7 @@ public final class StaticFileModule implements Module {
                     return;
                 }
                 case ByteRanges.Satisfiable s -> {
-                    respondPartial(exchange, response, path, file, length, s.ranges());
+                    respondPartial(exchange, response, file, length, s.ranges());
                     return;
                 }
             }
@@ -190,13 +190,12 @@ public final class StaticFileModule implements Module {
     }
 
     /**
-     * 206. A single range is one FileRange over {@code file}. Several ranges become a Parts body whose
-     * every FileRange owns its own channel (the contract closes a FileRange's channel after it is sent,
-     * so parts cannot share one); the extra channels are opened from the same path and must report
-     * the same size, else the whole file is sent with 200.
+     * 206. One range is one FileRange; several are a Parts body of delimiters and FileRanges that all
+     * share the one open channel: the core closes a response's files once, after its last byte
+     * (Http1ResponseWriter), so every part reads the same open file, as lighttpd's do.
      */
-    private static void respondPartial(Exchange exchange, Response response, Path path, FileChannel file,
-                                       long length, List<ByteRanges.Range> ranges) {
+    private static void respondPartial(Exchange exchange, Response response, FileChannel file, long length,
+                                       List<ByteRanges.Range> ranges) {
         HttpHeaders out = response.headers();
         if (ranges.size() == 1) {
             ByteRanges.Range r = ranges.getFirst();
@@ -204,23 +203,7 @@ public final class StaticFileModule implements Module {
             exchange.respond(response.status(206).body(new Response.FileRange(file, r.first(), r.length())));
             return;
         }
-        List<FileChannel> channels = new ArrayList<>(ranges.size());
-        channels.add(file);
-        try {
-            for (int i = 1; i < ranges.size(); i++) {
-                FileChannel another = FileChannel.open(path, StandardOpenOption.READ);
-                channels.add(another);
-                if (another.size() != length) {
-                    throw new IOException("file changed while opening ranges");
-                }
-            }
-        } catch (IOException e) {
-            for (int i = 1; i < channels.size(); i++) {
-                closeQuietly(channels.get(i));
-            }
-            exchange.respond(response.body(new Response.FileRange(file, 0, length)));
-            return;
-        }
+        // a random boundary cannot collide with the file's bytes the way a fixed one can (RFC 2046 §5.1.1)
         String boundary = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
         MultipartByteRanges layout = MultipartByteRanges.layout(boundary, ranges,
                 out.get(HttpHeaderNames.CONTENT_TYPE), length);
@@ -228,7 +211,7 @@ public final class StaticFileModule implements Module {
         for (int i = 0; i < ranges.size(); i++) {
             ByteRanges.Range r = ranges.get(i);
             parts.add(new Response.Bytes(Unpooled.wrappedBuffer(layout.partHeaders().get(i))));
-            parts.add(new Response.FileRange(channels.get(i), r.first(), r.length()));
+            parts.add(new Response.FileRange(file, r.first(), r.length()));
         }
         parts.add(new Response.Bytes(Unpooled.wrappedBuffer(layout.closing())));
         out.set(HttpHeaderNames.CONTENT_TYPE, layout.contentType());

@@ -98,11 +98,19 @@ public final class TestExchange implements Exchange {
     /** Reads the whole body as ISO-8859-1 text, closing channels and releasing buffers. */
     public String bodyText() {
         StringBuilder b = new StringBuilder();
-        drain(response.body(), b);
+        java.util.Set<java.nio.channels.FileChannel> files = new java.util.HashSet<>();
+        drain(response.body(), b, files);
+        for (var f : files) {
+            try {
+                f.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return b.toString();
     }
 
-    private static void drain(Response.Body body, StringBuilder out) {
+    private static void drain(Response.Body body, StringBuilder out, java.util.Set<java.nio.channels.FileChannel> files) {
         switch (body) {
             case Response.Empty e -> { }
             case Response.Bytes bytes -> {
@@ -111,7 +119,9 @@ public final class TestExchange implements Exchange {
                 buf.release();
             }
             case Response.FileRange r -> {
-                try (var ch = r.file()) {
+                files.add(r.file());
+                try {
+                    var ch = r.file();
                     ByteBuffer bb = ByteBuffer.allocate((int) r.count());
                     long pos = r.offset();
                     while (bb.hasRemaining()) {
@@ -126,7 +136,7 @@ public final class TestExchange implements Exchange {
                     throw new UncheckedIOException(e);
                 }
             }
-            case Response.Parts parts -> parts.parts().forEach(p -> drain(p, out));
+            case Response.Parts parts -> parts.parts().forEach(p -> drain(p, out, files));
         }
     }
 }
