@@ -310,12 +310,13 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         Request req = ex.request();
         String version = req.protocol() == Request.Protocol.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
         ChannelPromise promise = ctx.newProgressivePromise();
-        promise.addListener(new WriteProgress(ex));
         writing = true;
         lastWriteNanos = System.nanoTime();
         ex.bytesOut = Http1ResponseWriter.write(ctx, response, version, req.method().equals("HEAD"),
                 close ? Http1ResponseWriter.ConnectionMode.CLOSE : Http1ResponseWriter.ConnectionMode.KEEP_ALIVE,
                 req.protocol() == Request.Protocol.HTTP_1_0, serverTag(ex), promise);
+        // added after write() returns: a small response may complete inside it, and requestDone needs bytesOut
+        promise.addListener(new WriteProgress(ex));
     }
 
     /** Tracks a response write: progress resets the write-idle clock, completion ends the request. */
