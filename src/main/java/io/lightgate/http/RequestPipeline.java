@@ -7,7 +7,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -65,8 +64,8 @@ public final class RequestPipeline {
                 ex.respondError(403);
                 return false;
             }
-            BasicFileAttributes attrs = Files.readAttributes(path, BasicFileAttributes.class);
-            if (attrs.isDirectory() && !rel.endsWith("/")) {
+            StatCache.FileStat stat = StatCache.stat(path, ServerKeys.statCacheEnabled(ex.config()));
+            if (stat.directory() && !rel.endsWith("/")) {
                 redirectToDirectory(ex);
                 return false;
             }

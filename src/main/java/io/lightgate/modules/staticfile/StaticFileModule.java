@@ -5,6 +5,7 @@ import io.lightgate.config.RequestConfig;
 import io.lightgate.config.Scope;
 import io.lightgate.config.ValueType;
 import io.lightgate.http.Exchange;
+import io.lightgate.http.StatCache;
 import io.lightgate.http.Module;
 import io.lightgate.http.PhysicalPath;
 import io.lightgate.http.Request;
@@ -15,18 +16,16 @@ import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * mod_staticfile: answers GET, HEAD and POST for a regular file with its content, sent zero-copy from
- * an open {@link FileChannel}; handles ETag/Last-Modified validators, 304/412, and byte ranges
+ * an open file channel (small files from the stat cache); handles ETag/Last-Modified validators, 304/412, and byte ranges
  * (206, multipart/byteranges, 416). Other methods and non-files are left to the core.
  */
 public final class StaticFileModule implements Module {
@@ -71,9 +70,10 @@ public final class StaticFileModule implements Module {
             return Hook.GO_ON;
         }
         Path path = physical.path();
-        FileFacts facts;
+        boolean cached = ServerKeys.statCacheEnabled(config);
+        StatCache.FileStat stat;
         try {
-            facts = FileFacts.of(path);
+            stat = StatCache.stat(path, cached);
         } catch (NoSuchFileException e) {
             exchange.respondError(404);
             return Hook.HANDLED;
@@ -81,7 +81,7 @@ public final class StaticFileModule implements Module {
             exchange.respondError(403);
             return Hook.HANDLED;
         }
-        if (!facts.regularFile()) {
+        if (!stat.regularFile()) {
             return Hook.GO_ON;
         }
         String pathText = path.toString();
@@ -89,12 +89,13 @@ public final class StaticFileModule implements Module {
             exchange.respondError(403);
             return Hook.HANDLED;
         }
-        serve(exchange, request, config, path, pathText, facts, getOrHead);
+        serve(exchange, request, config, path, pathText, stat, getOrHead, cached);
         return Hook.HANDLED;
     }
 
     private void serve(Exchange exchange, Request request, RequestConfig config, Path path, String pathText,
-                       FileFacts facts, boolean getOrHead) {
+                       StatCache.FileStat stat, boolean getOrHead, boolean cached) {
+        FileFacts facts = FileFacts.of(stat);
         HttpHeaders in = request.headers();
         Response response = new Response(200);
         HttpHeaders out = response.headers();
@@ -137,11 +138,11 @@ public final class StaticFileModule implements Module {
             out.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
         }
 
-        FileChannel file;
+        FileContent file;
         long length;
         try {
-            file = FileChannel.open(path, StandardOpenOption.READ);
-            length = file.size();
+            file = FileContent.open(path, stat, cached);
+            length = file.length();
         } catch (NoSuchFileException e) {
             exchange.respondError(404);
             return;
@@ -161,7 +162,7 @@ public final class StaticFileModule implements Module {
             switch (ByteRanges.evaluate(rangeHeader, length)) {
                 case ByteRanges.Ignore ignore -> { }
                 case ByteRanges.Unsatisfiable u -> {
-                    closeQuietly(file);
+                    file.discard();
                     exchange.respond(unsatisfiable(length));
                     return;
                 }
@@ -171,12 +172,7 @@ public final class StaticFileModule implements Module {
                 }
             }
         }
-        exchange.respond(response.body(length == 0 ? finish(file) : new Response.FileRange(file, 0, length)));
-    }
-
-    private static Response.Body finish(FileChannel empty) {
-        closeQuietly(empty);
-        return Response.Body.EMPTY;
+        exchange.respond(response.body(file.whole()));
     }
 
     /**
@@ -194,13 +190,13 @@ public final class StaticFileModule implements Module {
      * share the one open channel: the core closes a response's files once, after its last byte
      * (Http1ResponseWriter), so every part reads the same open file, as lighttpd's do.
      */
-    private static void respondPartial(Exchange exchange, Response response, FileChannel file, long length,
+    private static void respondPartial(Exchange exchange, Response response, FileContent file, long length,
                                        List<ByteRanges.Range> ranges) {
         HttpHeaders out = response.headers();
         if (ranges.size() == 1) {
             ByteRanges.Range r = ranges.getFirst();
             out.set(HttpHeaderNames.CONTENT_RANGE, "bytes " + r.first() + "-" + r.last() + "/" + length);
-            exchange.respond(response.status(206).body(new Response.FileRange(file, r.first(), r.length())));
+            exchange.respond(response.status(206).body(file.range(r.first(), r.length())));
             return;
         }
         // a random boundary cannot collide with the file's bytes the way a fixed one can (RFC 2046 §5.1.1)
@@ -211,7 +207,7 @@ public final class StaticFileModule implements Module {
         for (int i = 0; i < ranges.size(); i++) {
             ByteRanges.Range r = ranges.get(i);
             parts.add(new Response.Bytes(Unpooled.wrappedBuffer(layout.partHeaders().get(i))));
-            parts.add(new Response.FileRange(file, r.first(), r.length()));
+            parts.add(file.range(r.first(), r.length()));
         }
         parts.add(new Response.Bytes(Unpooled.wrappedBuffer(layout.closing())));
         out.set(HttpHeaderNames.CONTENT_TYPE, layout.contentType());
@@ -233,13 +229,5 @@ public final class StaticFileModule implements Module {
         String url = request.path();
         String rel = physical.relPath();
         return rel != null && url.length() > rel.length() && url.startsWith(rel) && url.charAt(rel.length()) == '/';
-    }
-
-    private static void closeQuietly(FileChannel c) {
-        try {
-            c.close();
-        } catch (IOException ignored) {
-            // a read-only channel: nothing was written that could be lost
-        }
     }
 }

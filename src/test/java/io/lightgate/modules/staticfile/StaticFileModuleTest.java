@@ -66,6 +66,7 @@ class StaticFileModuleTest {
 
     @Test
     void servesAFileWithValidatorsAndAcceptRanges() {
+        config.set(ServerKeys.STAT_CACHE_ENGINE, "disable"); // the zero-copy path for files on disk
         TestExchange ex = get("/data.txt");
         Response r = ex.response();
         assertThat(r.status()).isEqualTo(200);
@@ -159,6 +160,7 @@ class StaticFileModuleTest {
 
     @Test
     void severalRangesAreMultipart() {
+        config.set(ServerKeys.STAT_CACHE_ENGINE, "disable");
         TestExchange ex = get("/data.txt", "Range", "bytes=0-1,200-202,-3");
         Response r = ex.response();
         assertThat(r.status()).isEqualTo(206);
@@ -254,5 +256,33 @@ class StaticFileModuleTest {
     @Test
     void missingFileIs404() {
         assertThat(get("/gone.txt").errorStatus()).isEqualTo(404);
+    }
+
+    @Test
+    void smallFilesAreSentFromTheStatCacheAndLargeOnesFromDisk() throws Exception {
+        TestExchange small = get("/data.txt");
+        assertThat(small.response().body()).isInstanceOf(Response.Bytes.class);
+        assertThat(small.bodyText()).isEqualTo(CONTENT);
+        TestExchange range = get("/data.txt", "Range", "bytes=10-12");
+        assertThat(range.response().status()).isEqualTo(206);
+        assertThat(range.bodyText()).isEqualTo("abc");
+
+        String big = "x".repeat(io.lightgate.http.StatCache.SMALL_FILE_LIMIT + 1);
+        Files.writeString(root.resolve("big.txt"), big);
+        TestExchange large = get("/big.txt");
+        assertThat(large.response().body()).isInstanceOf(Response.FileRange.class);
+        assertThat(large.bodyText()).isEqualTo(big);
+    }
+
+    @Test
+    void aChangedFileIsNotServedFromAStaleCacheEntryOfAnotherSize() throws Exception {
+        assertThat(get("/page.html").bodyText()).isEqualTo("<p>hi</p>");
+        // Within the same second the cached stat may still be used (as lighttpd's stat cache does), but
+        // content is never served for a size the cache did not read.
+        Files.writeString(root.resolve("page.html"), "<p>changed</p>");
+        String text = get("/page.html").bodyText();
+        assertThat(text).isIn("<p>hi</p>", "<p>changed</p>");
+        Thread.sleep(1100);
+        assertThat(get("/page.html").bodyText()).isEqualTo("<p>changed</p>");
     }
 }

@@ -1,0 +1,125 @@
+package io.lightgate.http;
+
+import io.netty.util.concurrent.FastThreadLocal;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * lighttpd's stat cache (its "simple" engine, {@code server.stat-cache-engine}): what stat(2) said about a
+ * path, and the bytes of small regular files, remembered per event-loop thread for the rest of the current
+ * second. A busy server then stats, opens and reads a hot file about once a second per thread instead of on
+ * every request; a change on disk shows within a second, as with lighttpd. Missing files are not cached.
+ * Per-thread, so no locks; bounded in entries and bytes (the cache is emptied when full).
+ */
+public final class StatCache {
+    /** Regular files up to this size are kept in memory and sent from there. */
+    public static final int SMALL_FILE_LIMIT = 16 * 1024;
+    private static final int MAX_ENTRIES = 8192;
+    private static final long MAX_BYTES = 32L * 1024 * 1024;
+
+    /** The stat(2) fields the server uses. */
+    public record FileStat(boolean regularFile, boolean directory, long inode, long size,
+                           long mtimeSeconds, int mtimeNanos) {
+
+        static FileStat of(Path path) throws IOException {
+            Map<String, Object> a = Files.readAttributes(path, "unix:ino,size,lastModifiedTime,isRegularFile,isDirectory");
+            FileTime mtime = (FileTime) a.get("lastModifiedTime");
+            var t = mtime.toInstant();
+            return new FileStat((Boolean) a.get("isRegularFile"), (Boolean) a.get("isDirectory"), (Long) a.get("ino"),
+                    (Long) a.get("size"), t.getEpochSecond(), t.getNano());
+        }
+    }
+
+    private static final class Entry {
+        final FileStat stat;
+        final long second;
+        byte[] content;
+
+        Entry(FileStat stat, long second) {
+            this.stat = stat;
+            this.second = second;
+        }
+    }
+
+    private static final FastThreadLocal<StatCache> PER_THREAD = new FastThreadLocal<>() {
+        @Override
+        protected StatCache initialValue() {
+            return new StatCache();
+        }
+    };
+
+    private final Map<Path, Entry> entries = new HashMap<>();
+    private long cachedBytes;
+
+    private StatCache() { }
+
+    /** stat(2) of {@code path}, following symlinks; from the cache when {@code cached} and fresh. */
+    public static FileStat stat(Path path, boolean cached) throws IOException {
+        if (!cached) {
+            return FileStat.of(path);
+        }
+        return PER_THREAD.get().entry(path).stat;
+    }
+
+    /**
+     * The content of a small regular file ({@code stat.size() <= SMALL_FILE_LIMIT}), read at most once a
+     * second per thread; null when the file is larger, changed size under us, or caching is off. The array is
+     * shared: never modify it.
+     */
+    public static byte[] smallFileContent(Path path, FileStat stat, boolean cached) throws IOException {
+        if (!cached || !stat.regularFile() || stat.size() > SMALL_FILE_LIMIT) {
+            return null;
+        }
+        StatCache cache = PER_THREAD.get();
+        Entry e = cache.entry(path);
+        if (e.stat != stat && !e.stat.equals(stat)) {
+            return null;
+        }
+        if (e.content == null) {
+            byte[] bytes = readWhole(path, (int) stat.size());
+            if (bytes == null) {
+                return null;
+            }
+            e.content = bytes;
+            cache.cachedBytes += bytes.length;
+        }
+        return e.content;
+    }
+
+    private Entry entry(Path path) throws IOException {
+        long now = System.currentTimeMillis() / 1000;
+        Entry e = entries.get(path);
+        if (e != null && e.second == now) {
+            return e;
+        }
+        FileStat stat = FileStat.of(path);
+        if (e != null && e.content != null) {
+            cachedBytes -= e.content.length;
+        }
+        if (entries.size() >= MAX_ENTRIES || cachedBytes >= MAX_BYTES) {
+            entries.clear();
+            cachedBytes = 0;
+        }
+        Entry fresh = new Entry(stat, now);
+        entries.put(path, fresh);
+        return fresh;
+    }
+
+    /** The whole file if it still has {@code size} bytes, else null (it changed while we looked). */
+    private static byte[] readWhole(Path path, int size) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer buf = ByteBuffer.allocate(size + 1);
+            while (ch.read(buf) > 0 && buf.hasRemaining()) {
+                // keep reading: a read may return fewer bytes than asked
+            }
+            return buf.position() == size ? java.util.Arrays.copyOf(buf.array(), size) : null;
+        }
+    }
+}
