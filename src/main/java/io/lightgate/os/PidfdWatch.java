@@ -28,9 +28,6 @@ final class PidfdWatch implements EpollIoHandle {
     }
 
     static Future<ExitStatus> start(SpawnedProcess process, IoEventLoop loop) {
-        if (!loop.isCompatible(PidfdWatch.class)) {
-            throw new IllegalArgumentException("reaping needs an epoll event loop, not " + loop);
-        }
         PidfdWatch watch = new PidfdWatch(process, loop.newPromise());
         loop.register(watch).addListener(registered -> {
             if (registered.isSuccess()) {

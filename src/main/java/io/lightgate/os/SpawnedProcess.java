@@ -46,6 +46,9 @@ public final class SpawnedProcess {
      * completes on the loop thread with the exit status, and fails if the loop shuts down first. Only once.
      */
     public Future<ExitStatus> watch(IoEventLoop loop) {
+        if (!loop.isCompatible(PidfdWatch.class)) {
+            throw new IllegalArgumentException("reaping needs an epoll event loop, not " + loop);
+        }
         if (!watched.compareAndSet(false, true)) {
             throw new IllegalStateException("pid " + pid + " is already watched");
         }
