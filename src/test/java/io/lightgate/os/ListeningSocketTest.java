@@ -58,7 +58,7 @@ class ListeningSocketTest {
     static void startLoop() {
         assumeTrue(Proc.isLinux() && Epoll.isAvailable(), "Linux with the epoll transport only");
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        loop = (IoEventLoop) group.next();
+        loop = group.next();
     }
 
     @AfterAll

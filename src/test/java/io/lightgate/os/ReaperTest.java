@@ -36,7 +36,7 @@ class ReaperTest {
     static void start() throws ErrnoException {
         assumeTrue(Proc.isLinux() && Epoll.isAvailable(), "Linux with the epoll transport only");
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        loop = (IoEventLoop) group.next();
+        loop = group.next();
         stdin = Pipe.open();
     }
 
@@ -153,7 +153,7 @@ class ReaperTest {
         SpawnedProcess child = Spawn.spawn(Spawn.Request.of(Path.of("/bin/sleep"), List.of("sleep", "30"), ENV,
                 stdin.readFd()));
         try {
-            Future<ExitStatus> exit = child.watch((IoEventLoop) doomed.next());
+            Future<ExitStatus> exit = child.watch(doomed.next());
             assertThat(exit.await(100, TimeUnit.MILLISECONDS)).isFalse();
             doomed.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             assertThatThrownBy(() -> exit.get(10, TimeUnit.SECONDS))
@@ -172,7 +172,7 @@ class ReaperTest {
         MultiThreadIoEventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         SpawnedProcess child = sh("exit 0");
         try {
-            assertThatThrownBy(() -> child.watch((IoEventLoop) nio.next()))
+            assertThatThrownBy(() -> child.watch(nio.next()))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("epoll");
         } finally {
             nio.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();

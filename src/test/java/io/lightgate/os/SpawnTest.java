@@ -41,7 +41,7 @@ class SpawnTest {
     static void startLoop() {
         assumeTrue(Proc.isLinux() && Epoll.isAvailable(), "Linux with the epoll transport only");
         group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-        loop = (IoEventLoop) group.next();
+        loop = group.next();
     }
 
     @AfterAll
@@ -67,8 +67,8 @@ class SpawnTest {
         // SIGWINCH's default action is "ignore" anyway, so ignoring it here changes nothing for the JVM; the
         // child must still see it reset to SIG_DFL.
         Posix.ignoreSignal(Posix.SIGWINCH);
-        try (FileInputStream openFile = new FileInputStream(someFile.toFile());
-             ServerSocket openServer = new ServerSocket(0)) {
+        try (FileInputStream _ = new FileInputStream(someFile.toFile());
+             ServerSocket _ = new ServerSocket(0)) {
             assertThat(Proc.statusMask("self", "SigIgn") & bit(Posix.SIGWINCH)).isNotZero();
 
             SpawnedProcess child = Spawn.spawn(Spawn.Request.of(Path.of("/bin/sleep"), List.of("sleep", "30"),
