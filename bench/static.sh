@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Static-file benchmark: lightgate and lighttpd 1.4.69 side by side, interleaved, on the SAME config text
-# (only the port differs). Needs Debian's lighttpd and wrk; builds the jar if needed.
+# (only the port differs). Needs Debian's lighttpd and wrk; builds the jar if needed. lightgate runs twice:
+# with its default (one event loop per core) and with server.event-loops = 1, because on this 2-core box
+# wrk needs a core of its own and lighttpd is single-threaded.
 #   bench/static.sh [REPS=3] [DURATION_S=5] [CONNECTIONS=50]
 # Prints one line per run and a summary with medians and the lightgate/lighttpd ratio.
 set -euo pipefail
@@ -20,8 +22,8 @@ mkdir -p "$run/docroot"
 head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
 head -c 1048576 /dev/urandom > "$run/docroot/1m.bin"
 
-port_lighttpd=18084; port_lightgate=18086
-write_conf() { # $1 = port, $2 = log name
+port_lighttpd=18084; port_lightgate=18086; port_lightgate1=18087
+write_conf() { # $1 = port, $2 = log name, $3 = extra line
   cat > "$run/$2.conf" <<CONF
 server.document-root   = "$run/docroot"
 server.bind            = "127.0.0.1"
@@ -31,28 +33,32 @@ server.max-fds         = 16384
 server.listen-backlog  = 4096
 server.max-keep-alive-requests = 100000
 mimetype.assign = ( ".bin" => "application/octet-stream", ".html" => "text/html" )
+${3:-}
 CONF
 }
 write_conf $port_lighttpd lighttpd
 write_conf $port_lightgate lightgate
+write_conf $port_lightgate1 lightgate-1loop "server.event-loops = 1"
 
 lighttpd -D -f "$run/lighttpd.conf" & pids+=($!)
-"$JAVA_HOME/bin/java" -jar "$here/target/lightgate.jar" -D -f "$run/lightgate.conf" & pids+=($!)
-for port in $port_lighttpd $port_lightgate; do
+"$JAVA_HOME/bin/java" -jar "$here/target/lightgate.jar" -D -f "$run/lightgate.conf" 2>/dev/null & pids+=($!)
+"$JAVA_HOME/bin/java" -jar "$here/target/lightgate.jar" -D -f "$run/lightgate-1loop.conf" 2>/dev/null & pids+=($!)
+for port in $port_lighttpd $port_lightgate $port_lightgate1; do
   for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/1k.bin" && break; sleep 0.1; done
 done
 
 # Warm the JIT (and lighttpd's caches) before measuring; these runs are not counted.
 for f in 1k.bin 1m.bin; do
   wrk -t1 -c$CONNS -d5s "http://127.0.0.1:$port_lightgate/$f" >/dev/null
+  wrk -t1 -c$CONNS -d5s "http://127.0.0.1:$port_lightgate1/$f" >/dev/null
   wrk -t1 -c$CONNS -d2s "http://127.0.0.1:$port_lighttpd/$f" >/dev/null
 done
 
 results="$run/results.txt"; : > "$results"
 for rep in $(seq "$REPS"); do
   for f in 1k.bin 1m.bin; do
-    for server in lighttpd lightgate; do
-      port=$port_lighttpd; [ $server = lightgate ] && port=$port_lightgate
+    for server in lighttpd lightgate lightgate-1loop; do
+      case $server in lighttpd) port=$port_lighttpd;; lightgate) port=$port_lightgate;; *) port=$port_lightgate1;; esac
       out=$(wrk -t1 -c$CONNS -d${DUR}s --latency "http://127.0.0.1:$port/$f")
       rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
       p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
@@ -71,8 +77,10 @@ runs = collections.defaultdict(list)
 for line in open(sys.argv[1]):
     f, server, rps = line.split()
     runs[(f, server)].append(float(rps))
-print(f"{'file':8} {'lighttpd':>12} {'lightgate':>12} {'ratio':>7}")
+print(f"{'file':8} {'lighttpd':>10} {'lightgate':>10} {'ratio':>6} {'lightgate-1loop':>16} {'ratio':>6}")
 for f in ("1k.bin", "1m.bin"):
-    a = statistics.median(runs[(f, "lighttpd")]); b = statistics.median(runs[(f, "lightgate")])
-    print(f"{f:8} {a:12.0f} {b:12.0f} {b / a:7.2f}")
+    a = statistics.median(runs[(f, "lighttpd")])
+    b = statistics.median(runs[(f, "lightgate")])
+    c = statistics.median(runs[(f, "lightgate-1loop")])
+    print(f"{f:8} {a:10.0f} {b:10.0f} {b / a:6.2f} {c:16.0f} {c / a:6.2f}")
 PY

@@ -63,10 +63,10 @@ public final class Server {
 
     private record Listener(ListenAddress address, Channel channel) { }
 
-    private Server(ErrorLog log, ModuleRegistry registry) {
+    private Server(ErrorLog log, ModuleRegistry registry, int eventLoops) {
         this.log = log;
         this.registry = registry;
-        this.transport = Transport.create();
+        this.transport = Transport.create(eventLoops);
     }
 
     public static Server start(ConfigTree tree, ErrorLog log) throws ConfigException, IOException {
@@ -77,7 +77,7 @@ public final class Server {
     public static Server start(ConfigTree tree, ErrorLog log, ModuleRegistry registry)
             throws ConfigException, IOException {
         Prepared prepared = prepare(tree, log, registry, false);
-        Server server = new Server(log, registry);
+        Server server = new Server(log, registry, prepared.config().global(ServerKeys.EVENT_LOOPS));
         try {
             server.openErrorLog(prepared.config());
             server.current.set(new Generation(prepared, newGroup()));

@@ -70,6 +70,13 @@ public final class ServerKeys {
         return !(engine.equalsIgnoreCase("disable") || engine.equalsIgnoreCase("none"));
     }
 
+    /**
+     * A lightgate key: the number of event loops serving connections (0 = one per core). A restart keeps
+     * the running loops; the value takes effect at start.
+     */
+    public static final ConfigKey<Integer> EVENT_LOOPS =
+            ConfigKey.of("server.event-loops", Scope.SERVER, ValueType.range(0, 1024), 0);
+
     public static final ConfigKey<String> NAME =
             ConfigKey.of("server.name", Scope.CONNECTION, ValueType.STRING, null);
     /** lighttpd's request-parsing switches ({@link HttpParseOptions}). */
@@ -106,7 +113,8 @@ public final class ServerKeys {
                 MAX_KEEP_ALIVE_REQUESTS, MAX_REQUEST_SIZE, MAX_REQUEST_FIELD_SIZE, MAX_CONNECTIONS, TAG, ERRORLOG,
                 FOLLOW_SYMLINK, RANGE_REQUESTS, FEATURE_FLAGS, LISTEN_BACKLOG, PROTOCOL_HTTP11, NAME,
                 HTTP_PARSEOPTS, USE_IPV6, EVENT_HANDLER, NETWORK_BACKEND, MAX_FDS, MAX_WORKER, PID_FILE,
-                USERNAME, GROUPNAME, CHROOT, STREAM_REQUEST_BODY, STREAM_RESPONSE_BODY, STAT_CACHE_ENGINE);
+                USERNAME, GROUPNAME, CHROOT, STREAM_REQUEST_BODY, STREAM_RESPONSE_BODY, STAT_CACHE_ENGINE,
+                EVENT_LOOPS);
     }
 
     /** Keys parsed for compatibility whose effect lightgate does not reproduce: warned once when set. */

@@ -18,10 +18,11 @@ import java.nio.file.Path;
 /** Native epoll when available, else NIO: the event loop groups and the matching channel types. */
 record Transport(EventLoopGroup boss, EventLoopGroup workers, boolean epoll) {
 
-    static Transport create() {
+    /** {@code eventLoops} worker loops; 0 means one per core. */
+    static Transport create(int eventLoops) {
         boolean epoll = Epoll.isAvailable();
         var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
         return new Transport(new MultiThreadIoEventLoopGroup(1, factory),
                 new MultiThreadIoEventLoopGroup(threads, factory), epoll);
     }
