@@ -3,7 +3,6 @@ package io.lightgate.http;
 import io.lightgate.server.ServerKeys;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
@@ -60,7 +59,7 @@ public final class RequestPipeline {
         boolean followSymlinks = ex.config().get(ServerKeys.FOLLOW_SYMLINK);
         Path path = docRoot.resolve(rel.substring(1));
         try {
-            if (!followSymlinks && hasSymlink(docRoot, rel)) {
+            if (!followSymlinks && PhysicalPath.hasSymlinkBelowRoot(docRoot, rel)) {
                 ex.respondError(403);
                 return false;
             }
@@ -102,23 +101,6 @@ public final class RequestPipeline {
             }
         }
         ex.respondError(404);
-        return false;
-    }
-
-    private static boolean hasSymlink(Path docRoot, String rel) {
-        Path p = docRoot;
-        for (String seg : rel.split("/")) {
-            if (seg.isEmpty()) {
-                continue;
-            }
-            p = p.resolve(seg);
-            if (Files.isSymbolicLink(p)) {
-                return true;
-            }
-            if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                return false;
-            }
-        }
         return false;
     }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A test-scope module ("mod_test") that answers in the uri-clean hook:
  * {@code /echo...} -> 200 "METHOD path query" (text/plain); {@code /slow} -> the same after 1 s;
- * {@code /upgrade} with an Upgrade header -> 101 and an echo of every byte, half-closing when the client does.
+ * {@code /upgrade} with an Upgrade header -> 101 and an echo of every byte, half-closing when the client does;
+ * {@code /thread} -> 200 with the name of the thread running the hook (the connection's event loop).
  * Every requestDone is recorded.
  */
 public final class TestModule implements Module {
@@ -41,6 +42,10 @@ public final class TestModule implements Module {
             ex.eventLoop().schedule(() -> ex.respond(text(ex)), 1, TimeUnit.SECONDS);
             return Hook.HANDLED;
         }
+        if (path.equals("/thread")) {
+            ex.respond(plain(Thread.currentThread().getName()));
+            return Hook.HANDLED;
+        }
         if (path.equals("/upgrade") && ex.request().headers().contains("Upgrade")) {
             Response switching = new Response(101);
             switching.headers().set("Upgrade", ex.request().headers().get("Upgrade"));
@@ -51,7 +56,10 @@ public final class TestModule implements Module {
     }
 
     private static Response text(Exchange ex) {
-        String body = ex.request().method() + " " + ex.request().path() + " " + ex.request().query();
+        return plain(ex.request().method() + " " + ex.request().path() + " " + ex.request().query());
+    }
+
+    private static Response plain(String body) {
         Response r = new Response(200).body(new Response.Bytes(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)));
         r.headers().set("Content-Type", "text/plain");
         return r;

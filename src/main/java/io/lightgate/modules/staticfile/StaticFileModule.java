@@ -70,6 +70,11 @@ public final class StaticFileModule implements Module {
             return Hook.GO_ON;
         }
         Path path = physical.path();
+        // The core checked the URL's path; an index file (or another module's rewrite) may have changed it.
+        if (!config.get(ServerKeys.FOLLOW_SYMLINK) && physical.relPath() != null && physical.hasSymlinkBelowRoot()) {
+            exchange.respondError(403);
+            return Hook.HANDLED;
+        }
         boolean cached = ServerKeys.statCacheEnabled(config);
         StatCache.FileStat stat;
         try {
