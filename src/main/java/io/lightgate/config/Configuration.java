@@ -24,7 +24,9 @@ public final class Configuration {
     Configuration(List<Compiled> blocks) {
         this.blocks = blocks;
         this.globals = blocks.get(0).values();
-        this.globalOnly = new Evaluated(new int[] {0}, NO_CAPTURES);
+        Evaluated shared = new Evaluated(new int[] {0}, NO_CAPTURES);
+        shared.memo = new java.util.concurrent.ConcurrentHashMap<>();
+        this.globalOnly = shared;
         Set<String> sockets = new LinkedHashSet<>();
         for (Compiled b : blocks) {
             if (b.id() != 0 && b.parent() == 0 && isListenerCondition(b.condition())) {
@@ -113,8 +115,14 @@ public final class Configuration {
 
     /** The blocks in force for one request, by id in config order; the last one setting a key wins. */
     private final class Evaluated implements RequestConfig {
+        private static final Object UNSET = new Object();
         private final int[] applying;
         private final List<String> captures;
+        /**
+         * Only on the shared instance of a config without conditions, which every request of such a config
+         * reads: values by key identity, so a hot request path does not hash key names again and again.
+         */
+        private java.util.concurrent.ConcurrentHashMap<ConfigKey<?>, Object> memo;
 
         Evaluated(int[] applying, List<String> captures) {
             this.applying = applying;
@@ -133,6 +141,15 @@ public final class Configuration {
 
         @Override
         public <T> T get(ConfigKey<T> key) {
+            if (memo != null) {
+                Object v = memo.get(key);
+                if (v == null) {
+                    Object found = find(key.name());
+                    v = found == null ? UNSET : found;
+                    memo.put(key, v);
+                }
+                return valueOrDefault(v == UNSET ? null : v, key);
+            }
             return valueOrDefault(find(key.name()), key);
         }
 

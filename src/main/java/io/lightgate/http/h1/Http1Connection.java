@@ -61,6 +61,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private long lastReadNanos;
     private long lastWriteNanos;
     private boolean writing;
+    private String remoteIpText;
 
     public Http1Connection(Site site, String listenerToken, String scheme) {
         this.site = site;
@@ -460,10 +461,16 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
     }
 
+    /** The client's address as text, computed once per connection (it is read on every request). */
     private String remoteIp() {
-        SocketAddress a = ctx.channel().remoteAddress();
-        return a instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? NetUtil.toAddressString(inet.getAddress()) : "";
+        String ip = remoteIpText;
+        if (ip == null) {
+            SocketAddress a = ctx.channel().remoteAddress();
+            ip = a instanceof InetSocketAddress inet && inet.getAddress() != null
+                    ? NetUtil.toAddressString(inet.getAddress()) : "";
+            remoteIpText = ip;
+        }
+        return ip;
     }
 
     private String remoteAddressText() {

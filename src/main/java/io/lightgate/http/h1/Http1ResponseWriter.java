@@ -3,7 +3,6 @@ package io.lightgate.http.h1;
 import io.lightgate.http.HttpStatus;
 import io.lightgate.http.Response;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
@@ -12,7 +11,6 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.util.Date;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Writes a {@link Response} as HTTP/1.x: status line, the module's headers, then the framing and core
@@ -22,8 +20,29 @@ import java.util.Set;
 final class Http1ResponseWriter {
     private Http1ResponseWriter() { }
 
-    private static final Set<String> CORE_HEADERS = Set.of("content-length", "transfer-encoding", "connection",
-            "date", "server", "keep-alive");
+    private static final int CRLF = ('\r' << 8) | '\n';
+    private static final int COLON_SPACE = (':' << 8) | ' ';
+
+    /** The framing and core headers the writer sets itself; a module's copy of them is dropped. */
+    static boolean isCoreHeader(String name) {
+        return switch (name.length()) {
+            case 4 -> name.equalsIgnoreCase("date");
+            case 6 -> name.equalsIgnoreCase("server");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 14 -> name.equalsIgnoreCase("content-length");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            default -> false;
+        };
+    }
+
+    /**
+     * Header text as ISO-8859-1 bytes, one char to one byte. Names and values reach here validated (no
+     * CR/LF); they come from the wire or from ASCII text, so no char is above 0xFF.
+     */
+    private static ByteBuf ascii(ByteBuf buf, String text) {
+        buf.writeCharSequence(text, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return buf;
+    }
 
     /** How the connection continues after this response. */
     enum ConnectionMode { KEEP_ALIVE, CLOSE, UPGRADE }
@@ -37,32 +56,37 @@ final class Http1ResponseWriter {
         int status = response.status();
         Response.Body body = response.body();
         boolean bodyAllowed = status >= 200 && status != 204 && status != 304;
-        StringBuilder head = new StringBuilder(256);
-        head.append(version).append(' ').append(status).append(' ').append(HttpStatus.reason(status)).append("\r\n");
+        // ASCII straight into the buffer: no StringBuilder, no charset encoder on the hot path.
+        ByteBuf headBuf = ctx.alloc().buffer(256);
+        ascii(headBuf, version).writeByte(' ');
+        ascii(headBuf, Integer.toString(status)).writeByte(' ');
+        ascii(headBuf, HttpStatus.reason(status)).writeShort(CRLF);
         for (Map.Entry<String, String> h : response.headers()) {
-            if (!CORE_HEADERS.contains(h.getKey().toLowerCase(java.util.Locale.ROOT))) {
-                head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+            if (!isCoreHeader(h.getKey())) {
+                ascii(headBuf, h.getKey()).writeShort(COLON_SPACE);
+                ascii(headBuf, h.getValue()).writeShort(CRLF);
             }
         }
         if (bodyAllowed && mode != ConnectionMode.UPGRADE) {
-            head.append("Content-Length: ").append(body.length()).append("\r\n");
+            ascii(headBuf, "Content-Length: ");
+            ascii(headBuf, Long.toString(body.length())).writeShort(CRLF);
         }
         switch (mode) {
-            case CLOSE -> head.append("Connection: close\r\n");
-            case UPGRADE -> head.append("Connection: upgrade\r\n");
+            case CLOSE -> ascii(headBuf, "Connection: close\r\n");
+            case UPGRADE -> ascii(headBuf, "Connection: upgrade\r\n");
             case KEEP_ALIVE -> {
                 if (http10) {
-                    head.append("Connection: keep-alive\r\n");
+                    ascii(headBuf, "Connection: keep-alive\r\n");
                 }
             }
         }
-        head.append("Date: ").append(HttpDate.now()).append("\r\n");
+        ascii(headBuf, "Date: ");
+        ascii(headBuf, HttpDate.now()).writeShort(CRLF);
         if (serverTag != null && !serverTag.isBlank()) {
-            head.append("Server: ").append(serverTag).append("\r\n");
+            ascii(headBuf, "Server: ");
+            ascii(headBuf, serverTag).writeShort(CRLF);
         }
-        head.append("\r\n");
-        ByteBuf headBuf = ByteBufUtil.encodeString(ctx.alloc(), java.nio.CharBuffer.wrap(head),
-                java.nio.charset.StandardCharsets.ISO_8859_1);
+        headBuf.writeShort(CRLF);
         long total = headBuf.readableBytes();
         boolean sendBody = bodyAllowed && !headRequest && body.length() > 0;
         if (!sendBody) {
