@@ -9,12 +9,20 @@ import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 
 /** Where an access log goes: a file opened for append, or a command's standard input. Writer thread only. */
-sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink {
+sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.StandardStream {
 
     /** Opens the sink named by an {@code accesslog.filename} value ("|command" for a pipe). */
     static LogSink open(String target) throws IOException {
         if (target.startsWith("|")) {
             return PipeSink.start(target.substring(1));
+        }
+        // lighttpd writes "/dev/stderr" to its own fd 2 rather than opening the path again: a second open
+        // of a redirected stderr gets its own file offset and overwrites what the error log wrote.
+        if (target.equals("/dev/stderr")) {
+            return new StandardStream(System.err);
+        }
+        if (target.equals("/dev/stdout")) {
+            return new StandardStream(System.out);
         }
         return FileSink.open(Path.of(target));
     }
@@ -25,6 +33,26 @@ sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink {
     void reopen() throws IOException;
 
     void close();
+
+    /**
+     * The process's own standard error or output. Each write is whole lines in one PrintStream call, which
+     * holds the stream's lock, so lines never interleave with the error log's.
+     */
+    record StandardStream(java.io.PrintStream stream) implements LogSink {
+        @Override
+        public void write(byte[] data, int length) {
+            stream.write(data, 0, length);
+            stream.flush();
+        }
+
+        @Override
+        public void reopen() { }
+
+        @Override
+        public void close() {
+            stream.flush();
+        }
+    }
 
     /** A file in append mode (created 0644 under the umask, as lighttpd). */
     final class FileSink implements LogSink {
