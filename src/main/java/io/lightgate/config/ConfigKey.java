@@ -8,6 +8,10 @@ import java.util.Objects;
  * modules/wstunnel) and reads them from a {@link RequestConfig} or the global config.
  */
 public final class ConfigKey<T> {
+    private static final java.util.concurrent.atomic.AtomicInteger COUNT = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A small dense number per key, so a config can memoise values in an array instead of a hash map. */
+    final int index = COUNT.getAndIncrement();
     private final String name;
     private final Scope scope;
     private final ValueType<T> type;
@@ -29,6 +33,9 @@ public final class ConfigKey<T> {
     public ValueType<T> type() { return type; }
     /** May be null: "unset". */
     public T defaultValue() { return defaultValue; }
+
+    /** How many keys exist so far (an upper bound of every {@code index} yet handed out). */
+    static int count() { return COUNT.get(); }
 
     @Override public String toString() { return name; }
 }

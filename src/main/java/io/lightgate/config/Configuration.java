@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A validated config, ready to be evaluated per request. Values are typed once (by key name, per block);
@@ -25,7 +26,8 @@ public final class Configuration {
         this.blocks = blocks;
         this.globals = blocks.get(0).values();
         Evaluated shared = new Evaluated(new int[] {0}, NO_CAPTURES);
-        shared.memo = new java.util.concurrent.ConcurrentHashMap<>();
+        // room for keys declared later (a module class loaded after the config): those just are not memoised
+        shared.memo = new AtomicReferenceArray<>(ConfigKey.count() + 64);
         this.globalOnly = shared;
         Set<String> sockets = new LinkedHashSet<>();
         for (Compiled b : blocks) {
@@ -120,9 +122,10 @@ public final class Configuration {
         private final List<String> captures;
         /**
          * Only on the shared instance of a config without conditions, which every request of such a config
-         * reads: values by key identity, so a hot request path does not hash key names again and again.
+         * reads: values by key index, so a hot request path does not hash key names again and again (an
+         * array slot instead of a ConcurrentHashMap probe: ~12 reads a request made that probe ~9% of the loop).
          */
-        private java.util.concurrent.ConcurrentHashMap<ConfigKey<?>, Object> memo;
+        private AtomicReferenceArray<Object> memo;
 
         Evaluated(int[] applying, List<String> captures) {
             this.applying = applying;
@@ -141,12 +144,13 @@ public final class Configuration {
 
         @Override
         public <T> T get(ConfigKey<T> key) {
-            if (memo != null) {
-                Object v = memo.get(key);
+            AtomicReferenceArray<Object> m = memo;
+            if (m != null && key.index < m.length()) {
+                Object v = m.getAcquire(key.index);
                 if (v == null) {
                     Object found = find(key.name());
                     v = found == null ? UNSET : found;
-                    memo.put(key, v);
+                    m.setRelease(key.index, v);
                 }
                 return valueOrDefault(v == UNSET ? null : v, key);
             }

@@ -57,6 +57,8 @@ public final class Http1RequestParser {
             "ORDERPATCH", "PRI", "PROPFIND", "PROPPATCH", "REBIND", "REPORT", "SEARCH", "UNBIND", "UNCHECKOUT",
             "UNLINK", "UNLOCK", "UPDATE", "UPDATEREDIRECTREF", "VERSION-CONTROL");
     private static final int MAX_CHUNK_LINE = 1024;
+    /** Head bytes are copied out of the input this many at a time (a typical head fits in one chunk). */
+    private static final int HEAD_CHUNK = 1024;
     private static final HttpHeaders EMPTY_TRAILERS =
             DefaultHttpHeadersFactory.trailersFactory().withValidation(false).newEmptyHeaders();
 
@@ -64,6 +66,12 @@ public final class Http1RequestParser {
     private final boolean allowGetBody;
 
     private State state = State.HEAD;
+    /**
+     * The head's bytes copied out of the (direct) input buffer, scanned and parsed here: per-byte reads of a
+     * direct ByteBuf go through DirectByteBuffer's scope checks on JDK 25 and were a measured hot spot.
+     */
+    private byte[] head = new byte[HEAD_CHUNK];
+    private int copied;
     // Head scanning, offsets relative to the buffer's readerIndex (stable until the head is consumed).
     private int scanned;
     private int lineStart;
@@ -113,15 +121,24 @@ public final class Http1RequestParser {
 
     private Event readHead(ByteBuf in) {
         int base = in.readerIndex();
-        int end = in.writerIndex();
-        while (base + scanned < end) {
-            int lf = in.indexOf(base + scanned, end, (byte) '\n');
-            if (lf < 0) {
-                scanned = end - base;
-                break;
+        int available = in.writerIndex() - base;
+        while (scanned < available) {
+            if (scanned == copied) {
+                copyMore(in, base, available);
             }
-            int lfRel = lf - base;
-            if (lfRel == lineStart || in.getByte(lf - 1) != '\r') {
+            byte[] h = head;
+            int lfRel = -1;
+            for (int i = scanned; i < copied; i++) {
+                if (h[i] == '\n') {
+                    lfRel = i;
+                    break;
+                }
+            }
+            if (lfRel < 0) {
+                scanned = copied;
+                continue;
+            }
+            if (lfRel == lineStart || h[lfRel - 1] != '\r') {
                 return refuse(400, "line ends in LF without CR", null, null, null);
             }
             int crRel = lfRel - 1;
@@ -133,7 +150,7 @@ public final class Http1RequestParser {
                     return refuse(400, "invalid request-line: empty line", null, null, null);
                 }
                 int headLength = lfRel + 1;
-                Event e = parseHead(in, base, headLength);
+                Event e = parseHead(headLength);
                 in.skipBytes(headLength);
                 resetHeadScan();
                 return e;
@@ -147,37 +164,53 @@ public final class Http1RequestParser {
             lineStart = lfRel + 1;
             scanned = lineStart;
         }
-        if (end - base > maxHeadSize) {
+        if (available > maxHeadSize) {
             return refuse(431, "oversized request-header", null, null, null);
         }
         return null;
     }
 
+    /** Copies the next chunk of unscanned input into {@link #head}. */
+    private void copyMore(ByteBuf in, int base, int available) {
+        int n = Math.min(HEAD_CHUNK, available - copied);
+        if (copied + n > head.length) {
+            head = Arrays.copyOf(head, Math.max(head.length * 2, copied + n));
+        }
+        in.getBytes(base + copied, head, copied, n);
+        copied += n;
+    }
+
     private void resetHeadScan() {
+        copied = 0;
+        if (head.length > 4 * HEAD_CHUNK) {
+            head = new byte[HEAD_CHUNK]; // one big head does not pin a big array for the connection's life
+        }
         scanned = 0;
         lineStart = 0;
         lineCount = 0;
     }
 
-    private Event parseHead(ByteBuf in, int base, int headLength) {
-        String requestLine = in.toString(base + lines[0], lines[1] - lines[0], StandardCharsets.ISO_8859_1);
+    private Event parseHead(int headLength) {
+        byte[] h = head;
+        String requestLine = new String(h, lines[0], lines[1] - lines[0], StandardCharsets.ISO_8859_1);
         int sp1 = requestLine.indexOf(' ');
         int sp2 = sp1 < 0 ? -1 : requestLine.indexOf(' ', sp1 + 1);
         if (sp1 <= 0 || sp2 < 0 || sp2 == sp1 + 1 || requestLine.indexOf(' ', sp2 + 1) >= 0) {
             return refuse(400, "invalid request-line", null, null, null);
         }
-        String method = requestLine.substring(0, sp1);
+        String method = method(requestLine, sp1);
         String target = requestLine.substring(sp1 + 1, sp2);
-        String version = requestLine.substring(sp2 + 1);
         Request.Protocol protocol;
-        if (version.equals("HTTP/1.1")) {
+        if (versionIs(requestLine, sp2 + 1, "HTTP/1.1")) {
             protocol = Request.Protocol.HTTP_1_1;
-        } else if (version.equals("HTTP/1.0")) {
+        } else if (versionIs(requestLine, sp2 + 1, "HTTP/1.0")) {
             protocol = Request.Protocol.HTTP_1_0;
-        } else if (version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
-                && version.charAt(6) == '.' && isDigit(version.charAt(7))) {
-            return refuse(505, "unsupported HTTP version " + version, method, target, null);
         } else {
+            String version = requestLine.substring(sp2 + 1);
+            if (version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
+                    && version.charAt(6) == '.' && isDigit(version.charAt(7))) {
+                return refuse(505, "unsupported HTTP version " + version, method, target, null);
+            }
             return refuse(400, "invalid request-line: bad version", method, target, null);
         }
         for (int i = 0; i < target.length(); i++) {
@@ -186,10 +219,12 @@ public final class Http1RequestParser {
                 return refuse(400, "invalid character in request-target", method, target, protocol);
             }
         }
-        if (!isToken(method, 0, method.length())) {
+        // GET/HEAD/POST are the shared constants from method(): known tokens, no hashing needed
+        boolean common = method == GET || method == HEAD || method == POST;
+        if (!common && !isToken(method, 0, method.length())) {
             return refuse(400, "invalid request-line: bad method", method, target, protocol);
         }
-        if (!KNOWN_METHODS.contains(method)) {
+        if (!common && !KNOWN_METHODS.contains(method)) {
             return refuse(501, "unknown method " + method, method, target, protocol);
         }
 
@@ -213,22 +248,100 @@ public final class Http1RequestParser {
         }
 
         HttpHeaders headers = DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders();
+        FieldsSeen seen = new FieldsSeen();
         for (int l = 1; l < lineCount; l++) {
-            String problem = addField(in, base + lines[l * 2], base + lines[l * 2 + 1], headers);
+            String problem = addField(h, lines[l * 2], lines[l * 2 + 1], headers, seen);
             if (problem != null) {
                 return refuse(400, problem, method, target, protocol);
             }
         }
-        return checkFields(method, target, protocol, headers, authority, headLength);
+        return checkFields(method, target, protocol, headers, seen, authority, headLength);
     }
 
-    /** Parses one field line into {@code headers}; returns the reason it is invalid, or null. */
-    private static String addField(ByteBuf in, int start, int end, HttpHeaders headers) {
-        byte first = in.getByte(start);
+    private static final String GET = "GET";
+    private static final String HEAD = "HEAD";
+    private static final String POST = "POST";
+
+    /** The method token; the common ones as shared constants (no new String, hash already computed). */
+    private static String method(String requestLine, int sp1) {
+        if (sp1 == 3 && requestLine.startsWith(GET)) {
+            return GET;
+        }
+        if (sp1 == 4 && requestLine.startsWith(HEAD)) {
+            return HEAD;
+        }
+        if (sp1 == 4 && requestLine.startsWith(POST)) {
+            return POST;
+        }
+        return requestLine.substring(0, sp1);
+    }
+
+    private static boolean versionIs(String requestLine, int from, String version) {
+        return requestLine.length() - from == version.length() && requestLine.startsWith(version, from);
+    }
+
+    /**
+     * The fields {@link #checkFields} rules on, noted while the head is parsed: most requests carry none of
+     * them but Host, and a case-insensitive hash lookup per rule in the header map was a measured cost.
+     */
+    private static final class FieldsSeen {
+        int hosts;
+        String host;
+        int lengths;
+        String length;
+        int codings;
+        boolean upgrade;
+        boolean http2Settings;
+        boolean connection;
+        int expects;
+        String expect;
+
+        void note(String name, String value) {
+            switch (name.length()) {
+                case 4 -> {
+                    if (name.equalsIgnoreCase("Host") && hosts++ == 0) {
+                        host = value;
+                    }
+                }
+                case 6 -> {
+                    if (name.equalsIgnoreCase("Expect") && expects++ == 0) {
+                        expect = value;
+                    }
+                }
+                case 7 -> upgrade |= name.equalsIgnoreCase("Upgrade");
+                case 10 -> connection |= name.equalsIgnoreCase("Connection");
+                case 14 -> {
+                    if (name.equalsIgnoreCase("Content-Length")) {
+                        if (lengths++ == 0) {
+                            length = value;
+                        }
+                    } else {
+                        http2Settings |= name.equalsIgnoreCase("HTTP2-Settings");
+                    }
+                }
+                case 17 -> {
+                    if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                        codings++;
+                    }
+                }
+                default -> { }
+            }
+        }
+    }
+
+    /** Parses one field line of the head into {@code headers}; returns the reason it is invalid, or null. */
+    private static String addField(byte[] h, int start, int end, HttpHeaders headers, FieldsSeen seen) {
+        byte first = h[start];
         if (first == ' ' || first == '\t') {
             return "obs-fold (line folding) in header";
         }
-        int colon = in.indexOf(start, end, (byte) ':');
+        int colon = -1;
+        for (int i = start; i < end; i++) {
+            if (h[i] == ':') {
+                colon = i;
+                break;
+            }
+        }
         if (colon < 0) {
             return "header line without ':'";
         }
@@ -236,38 +349,39 @@ public final class Http1RequestParser {
             return "empty header name";
         }
         for (int i = start; i < colon; i++) {
-            if (!isTokenChar(in.getByte(i))) {
+            if (!isTokenChar(h[i])) {
                 return "invalid character in header name";
             }
         }
         int vs = colon + 1;
         int ve = end;
-        while (vs < ve && isOws(in.getByte(vs))) {
+        while (vs < ve && isOws(h[vs])) {
             vs++;
         }
-        while (ve > vs && isOws(in.getByte(ve - 1))) {
+        while (ve > vs && isOws(h[ve - 1])) {
             ve--;
         }
         for (int i = vs; i < ve; i++) {
-            byte b = in.getByte(i);
+            byte b = h[i];
             if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f) {
                 return "invalid character in header value";
             }
         }
-        headers.add(in.toString(start, colon - start, StandardCharsets.ISO_8859_1),
-                in.toString(vs, ve - vs, StandardCharsets.ISO_8859_1));
+        String name = new String(h, start, colon - start, StandardCharsets.ISO_8859_1);
+        String value = new String(h, vs, ve - vs, StandardCharsets.ISO_8859_1);
+        headers.add(name, value);
+        seen.note(name, value);
         return null;
     }
 
     private Event checkFields(String method, String target, Request.Protocol protocol, HttpHeaders headers,
-                              String absoluteAuthority, int headLength) {
+                              FieldsSeen seen, String absoluteAuthority, int headLength) {
         boolean http11 = protocol == Request.Protocol.HTTP_1_1;
 
-        List<String> hosts = headers.getAll("Host");
-        if (hosts.size() > 1) {
+        if (seen.hosts > 1) {
             return refuse(400, "duplicate Host header", method, target, protocol);
         }
-        String host = hosts.isEmpty() ? null : hosts.getFirst();
+        String host = seen.host;
         if (host != null && !HostName.isValid(host)) {
             return refuse(400, "invalid Host header", method, target, protocol);
         }
@@ -286,18 +400,17 @@ public final class Http1RequestParser {
         }
 
         long contentLength = -1;
-        List<String> lengths = headers.getAll("Content-Length");
-        if (lengths.size() > 1) {
+        if (seen.lengths > 1) {
             return refuse(400, "duplicate Content-Length header", method, target, protocol);
         }
-        if (lengths.size() == 1) {
-            contentLength = parseLength(lengths.getFirst());
+        if (seen.lengths == 1) {
+            contentLength = parseLength(seen.length);
             if (contentLength < 0) {
                 return refuse(400, "invalid Content-Length header", method, target, protocol);
             }
         }
-        List<String> codings = headers.getAll("Transfer-Encoding");
-        if (!codings.isEmpty()) {
+        if (seen.codings > 0) {
+            List<String> codings = headers.getAll("Transfer-Encoding");
             if (!http11) {
                 return refuse(400, "Transfer-Encoding in HTTP/1.0 request", method, target, protocol);
             }
@@ -311,11 +424,11 @@ public final class Http1RequestParser {
             contentLength = -2;
         }
 
-        if (!http11 && (headers.contains("Upgrade") || headers.contains("HTTP2-Settings"))) {
+        if (!http11 && (seen.upgrade || seen.http2Settings)) {
             return refuse(400, "invalid hop-by-hop header w/o HTTP/1.1", method, target, protocol);
         }
-        if (headers.contains("Upgrade")) {
-            if (!headers.contains("Connection")) {
+        if (seen.upgrade) {
+            if (!seen.connection) {
                 headers.remove("Upgrade");
             } else if (hasToken(headers.getAll("Upgrade"), "h2c")) {
                 // h2c upgrade is not offered (lighttpd's server.h2c defaults to off): a normal request.
@@ -333,9 +446,9 @@ public final class Http1RequestParser {
         }
 
         boolean expectContinue = false;
-        String expect = headers.get("Expect");
+        String expect = seen.expect;
         if (expect != null) {
-            if (!expect.equalsIgnoreCase("100-continue") || headers.getAll("Expect").size() > 1) {
+            if (!expect.equalsIgnoreCase("100-continue") || seen.expects > 1) {
                 return refuse(417, "unsupported Expect: " + expect, method, target, protocol);
             }
             // RFC 9110 10.1.1: ignore 100-continue from HTTP/1.0 clients.
@@ -457,7 +570,9 @@ public final class Http1RequestParser {
                 trailers = null;
                 return new BodyEnd(done);
             }
-            String problem = addField(in, start, lf - 1, trailers);
+            byte[] line = new byte[lf - 1 - start];
+            in.getBytes(start, line);
+            String problem = addField(line, 0, line.length, trailers, new FieldsSeen());
             if (problem != null) {
                 return refuse(400, "trailer: " + problem, null, null, null);
             }

@@ -9,6 +9,7 @@ import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.DateFormatter;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Date;
 import java.util.Map;
 
@@ -20,8 +21,6 @@ import java.util.Map;
 final class Http1ResponseWriter {
     private Http1ResponseWriter() { }
 
-    private static final int CRLF = ('\r' << 8) | '\n';
-    private static final int COLON_SPACE = (':' << 8) | ' ';
 
     /** The framing and core headers the writer sets itself; a module's copy of them is dropped. */
     static boolean isCoreHeader(String name) {
@@ -35,14 +34,13 @@ final class Http1ResponseWriter {
         };
     }
 
-    /**
-     * Header text as ISO-8859-1 bytes, one char to one byte. Names and values reach here validated (no
-     * CR/LF); they come from the wire or from ASCII text, so no char is above 0xFF.
-     */
-    private static ByteBuf ascii(ByteBuf buf, String text) {
-        buf.writeCharSequence(text, java.nio.charset.StandardCharsets.ISO_8859_1);
-        return buf;
-    }
+    private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CONNECTION_UPGRADE = "Connection: upgrade\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CONNECTION_KEEP_ALIVE =
+            "Connection: keep-alive\r\n".getBytes(StandardCharsets.ISO_8859_1);
+    /** In-memory bodies up to this size go out in the head's buffer (the stat cache keeps files to 16 KiB). */
+    private static final int COALESCE_LIMIT = 16 * 1024;
 
     /** How the connection continues after this response. */
     enum ConnectionMode { KEEP_ALIVE, CLOSE, UPGRADE }
@@ -56,51 +54,67 @@ final class Http1ResponseWriter {
         int status = response.status();
         Response.Body body = response.body();
         boolean bodyAllowed = status >= 200 && status != 204 && status != 304;
-        // ASCII straight into the buffer: no StringBuilder, no charset encoder on the hot path.
-        ByteBuf headBuf = ctx.alloc().buffer(256);
-        ascii(headBuf, version).writeByte(' ');
-        ascii(headBuf, Integer.toString(status)).writeByte(' ');
-        ascii(headBuf, HttpStatus.reason(status)).writeShort(CRLF);
+        HeadBytes head = HeadBytes.start().statusLine(version, status);
         for (Map.Entry<String, String> h : response.headers()) {
             if (!isCoreHeader(h.getKey())) {
-                ascii(headBuf, h.getKey()).writeShort(COLON_SPACE);
-                ascii(headBuf, h.getValue()).writeShort(CRLF);
+                head.field(h.getKey(), h.getValue());
             }
         }
         if (bodyAllowed && mode != ConnectionMode.UPGRADE) {
-            ascii(headBuf, "Content-Length: ");
-            ascii(headBuf, Long.toString(body.length())).writeShort(CRLF);
+            head.bytes(CONTENT_LENGTH).decimal(body.length()).crlf();
         }
         switch (mode) {
-            case CLOSE -> ascii(headBuf, "Connection: close\r\n");
-            case UPGRADE -> ascii(headBuf, "Connection: upgrade\r\n");
+            case CLOSE -> head.bytes(CONNECTION_CLOSE);
+            case UPGRADE -> head.bytes(CONNECTION_UPGRADE);
             case KEEP_ALIVE -> {
                 if (http10) {
-                    ascii(headBuf, "Connection: keep-alive\r\n");
+                    head.bytes(CONNECTION_KEEP_ALIVE);
                 }
             }
         }
-        ascii(headBuf, "Date: ");
-        ascii(headBuf, HttpDate.now()).writeShort(CRLF);
+        head.dateLine();
         if (serverTag != null && !serverTag.isBlank()) {
-            ascii(headBuf, "Server: ");
-            ascii(headBuf, serverTag).writeShort(CRLF);
+            head.serverLine(serverTag);
         }
-        headBuf.writeShort(CRLF);
-        long total = headBuf.readableBytes();
+        head.crlf();
+        int headLength = head.length();
+        long total = headLength;
         boolean sendBody = bodyAllowed && !headRequest && body.length() > 0;
         if (!sendBody) {
             release(body);
-            ctx.writeAndFlush(headBuf, promise);
+            ctx.writeAndFlush(ctx.alloc().buffer(headLength).writeBytes(head.array(), 0, headLength), promise);
             return total;
         }
-        ctx.write(headBuf, ctx.voidPromise());
         total += body.length();
-        // Ranges of one file share its channel: regions leave it open and it is closed once, here.
-        promise.addListener(f -> closeFiles(body));
+        if (body instanceof Response.Bytes(ByteBuf content) && content.readableBytes() <= COALESCE_LIMIT) {
+            // Small in-memory body (cached small files, error pages): head and body in one direct buffer,
+            // one outbound entry and one iovec instead of two, and no second copy of a heap body.
+            ByteBuf out = ctx.alloc().buffer(headLength + content.readableBytes());
+            try {
+                out.writeBytes(head.array(), 0, headLength).writeBytes(content, content.readerIndex(),
+                        content.readableBytes());
+            } finally {
+                content.release();
+            }
+            ctx.writeAndFlush(out, promise);
+            return total;
+        }
+        ctx.write(ctx.alloc().buffer(headLength).writeBytes(head.array(), 0, headLength), ctx.voidPromise());
+        if (hasFiles(body)) {
+            // Ranges of one file share its channel: regions leave it open and it is closed once, here.
+            promise.addListener(f -> closeFiles(body));
+        }
         writeBody(ctx, body, promise, true);
         ctx.flush();
         return total;
+    }
+
+    private static boolean hasFiles(Response.Body body) {
+        return switch (body) {
+            case Response.FileRange f -> true;
+            case Response.Parts p -> p.parts().stream().anyMatch(Http1ResponseWriter::hasFiles);
+            default -> false;
+        };
     }
 
     private static void writeBody(ChannelHandlerContext ctx, Response.Body body, ChannelPromise promise,
