@@ -64,7 +64,7 @@ for rep in $(seq "$REPS"); do
       p50=$(awk '$1=="50%" {print $2}' <<<"$out"); p99=$(awk '$1=="99%" {print $2}' <<<"$out")
       errs=$(awk '/Non-2xx|Socket errors/ {print}' <<<"$out" | tr '\n' ' ')
       echo "rep=$rep file=$f server=$server req/s=$rps p50=$p50 p99=$p99 ${errs}"
-      echo "$f $server $rps" >> "$results"
+      echo "$rep $f $server $rps" >> "$results"
     done
   done
 done
@@ -73,14 +73,19 @@ echo
 echo "median req/s over $REPS runs (wrk -t1 -c$CONNS -d${DUR}s):"
 python3 - "$results" <<'PY'
 import sys, statistics, collections
-runs = collections.defaultdict(list)
+runs = collections.defaultdict(dict)
 for line in open(sys.argv[1]):
-    f, server, rps = line.split()
-    runs[(f, server)].append(float(rps))
-print(f"{'file':8} {'lighttpd':>10} {'lightgate':>10} {'ratio':>6} {'lightgate-1loop':>16} {'ratio':>6}")
+    rep, f, server, rps = line.split()
+    runs[(f, server)][rep] = float(rps)
+# Medians of each server, and the median of the per-round ratios: a round runs the servers back to back,
+# so its ratio is robust to the drift this VM shows between rounds.
+print(f"{'file':8} {'lighttpd':>9} {'lightgate':>10} {'ratio':>6} {'lightgate-1loop':>16} {'ratio':>6}")
 for f in ("1k.bin", "1m.bin"):
-    a = statistics.median(runs[(f, "lighttpd")])
-    b = statistics.median(runs[(f, "lightgate")])
-    c = statistics.median(runs[(f, "lightgate-1loop")])
-    print(f"{f:8} {a:10.0f} {b:10.0f} {b / a:6.2f} {c:16.0f} {c / a:6.2f}")
+    base = runs[(f, "lighttpd")]
+    cells = []
+    for server in ("lightgate", "lightgate-1loop"):
+        r = runs[(f, server)]
+        cells.append((statistics.median(r.values()), statistics.median(r[k] / base[k] for k in r)))
+    print(f"{f:8} {statistics.median(base.values()):9.0f} {cells[0][0]:10.0f} {cells[0][1]:6.2f} "
+          f"{cells[1][0]:16.0f} {cells[1][1]:6.2f}")
 PY
