@@ -14,6 +14,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -40,6 +41,8 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Server {
     private static final String SOURCE = "server";
+    /** Unsent bytes the kernel may hold per TCP connection (TCP_NOTSENT_LOWAT). */
+    private static final long NOT_SENT_LOW_WATER = 128 * 1024;
 
     private final ErrorLog log;
     private final ModuleRegistry registry;
@@ -202,6 +205,13 @@ public final class Server {
             case ListenAddress.Tcp tcp -> {
                 b.channel(transport.tcpChannel()).option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true);
+                if (transport.epoll()) {
+                    // Keep at most this much unsent data in the kernel per connection; the rest waits for
+                    // EPOLLOUT. A whole large file queued at once makes the kernel push it on the client's
+                    // ACKs, against a small receive window: with 1 MiB files the client's system time per
+                    // request tripled and the rate halved (lighttpd similarly writes 256 KiB per turn).
+                    b.childOption(EpollChannelOption.TCP_NOTSENT_LOWAT, NOT_SENT_LOW_WATER);
+                }
                 bindTo = tcp.address();
             }
             case ListenAddress.Unix unix -> {
