@@ -109,6 +109,12 @@ final class Http1ResponseWriter {
         return total;
     }
 
+    /** Whether {@link #write} sends this body with its head as a single buffer. */
+    static boolean isOneBuffer(Response.Body body) {
+        return body instanceof Response.Empty
+                || body instanceof Response.Bytes(ByteBuf content) && content.readableBytes() <= COALESCE_LIMIT;
+    }
+
     private static boolean hasFiles(Response.Body body) {
         return switch (body) {
             case Response.FileRange f -> true;
