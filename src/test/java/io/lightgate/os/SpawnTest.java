@@ -51,6 +51,20 @@ class SpawnTest {
         }
     }
 
+    /**
+     * posix_spawn returns once the child has released our address space inside execve, which is before the kernel
+     * has closed its close-on-exec descriptors and written the new environment. Wait (bounded) for that to finish
+     * so the checks below look at the program as it runs, not at a half-executed child.
+     */
+    static void awaitExecDone(int pid) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (Proc.environ(pid).isEmpty() || !Files.readSymbolicLink(Path.of("/proc/" + pid + "/exe")).toString()
+                .endsWith("sleep")) {
+            assertThat(System.nanoTime()).as("child %d finished execve within 10 s", pid).isLessThan(deadline);
+            Thread.sleep(5);
+        }
+    }
+
     static Map<String, String> env(String... pairs) {
         Map<String, String> env = new LinkedHashMap<>();
         for (int i = 0; i < pairs.length; i += 2) {
@@ -75,6 +89,7 @@ class SpawnTest {
                     ENV, stdin.readFd()).withCwd(temp));
             try {
                 int pid = child.pid();
+                awaitExecDone(pid);
                 assertThat(Proc.fds(pid)).containsExactly(0, 1, 2);
                 assertThat(Proc.fdTarget(String.valueOf(pid), 0)).isEqualTo(Proc.fdTarget("self", stdin.readFd()));
                 assertThat(Proc.statusMask(String.valueOf(pid), "SigBlk")).isZero();
