@@ -17,6 +17,9 @@ public final class UrlPath {
 
     /** The decoded, simplified path, or null when it must be refused with 400 (an encoded NUL). */
     public static String normalize(String rawPath) {
+        if (isAlreadyNormal(rawPath)) {
+            return rawPath;
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(rawPath.length());
         for (int i = 0; i < rawPath.length(); i++) {
             char c = rawPath.charAt(i);
@@ -33,6 +36,34 @@ public final class UrlPath {
             }
         }
         return simplify(bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether normalising would return the path unchanged: it starts with '/', is ASCII without '%' (so
+     * decoding is the identity) and has no empty segment but a trailing one, no "." and no ".." segment.
+     * The common case; checked in one pass without allocating.
+     */
+    static boolean isAlreadyNormal(String path) {
+        int n = path.length();
+        if (n == 0 || path.charAt(0) != '/') {
+            return false;
+        }
+        int segmentStart = 1;
+        for (int i = 1; i <= n; i++) {
+            char c = i < n ? path.charAt(i) : '/';
+            if (c == '/') {
+                int segmentLength = i - segmentStart;
+                if (segmentLength == 0 && i < n
+                        || segmentLength == 1 && path.charAt(segmentStart) == '.'
+                        || segmentLength == 2 && path.charAt(segmentStart) == '.' && path.charAt(segmentStart + 1) == '.') {
+                    return false;
+                }
+                segmentStart = i + 1;
+            } else if (c == '%' || c >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Collapses "//", removes "." and resolves ".." (never above "/"); keeps a trailing slash. */

@@ -35,9 +35,26 @@ class UrlPathTest {
             "/index%2|/index%2",
             "/dir\\..\\index.txt|/dir\\..\\index.txt",
             "/%C3%A9t%C3%A9|/été",
+            "/a/.b/..c/b..|/a/.b/..c/b..",
+            "/a/b/..|/a/",
+            "/a/b/.|/a/b/",
+            "/a/./|/a/",
+            "/a/../|/",
+            "/a//|/a/",
+            "a/b|/a/b",
     })
     void normalizes(String raw, String expected) {
         assertThat(UrlPath.normalize(raw)).isEqualTo(expected);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "/|true", "/index.txt|true", "/dir/|true", "/a/.b/..c/...|true", "/a b|true",
+            "//|false", "/a//b|false", "/a/./b|false", "/a/../b|false", "/a/.|false", "/a/..|false",
+            "/.|false", "/..|false", "a|false", "/%41|false", "/\u00e9|false",
+    })
+    void fastPathTakesOnlyPathsNormalisingToThemselves(String raw, boolean fast) {
+        assertThat(UrlPath.isAlreadyNormal(raw)).isEqualTo(fast);
     }
 
     @Test

@@ -177,6 +177,28 @@ class Http1ServerTest {
     }
 
     @Test
+    void invalidResponseHeadersAreNeverSentAndAreLogged() throws Exception {
+        int before = server.errorLines("server").size();
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("GET /inject HTTP/1.1\r\nHost: a\r\n\r\nGET /echo/next HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.body()).isEqualTo("injected?");
+            assertThat(r.head()).doesNotContain("Injected").doesNotContain("X-Split").doesNotContain("X-Nul")
+                    .doesNotContain("X Space").doesNotContain("X-Wide").doesNotContain("\u0000");
+            assertThat(r.header("X-Fine")).isEqualTo("d\te");
+            // the head ended where it should: the next response follows intact on the same connection
+            assertThat(c.readResponse(false).body()).isEqualTo("GET /echo/next ");
+        }
+        Thread.sleep(50);
+        var lines = server.errorLines("server");
+        assertThat(lines).hasSize(before + 4);
+        assertThat(String.join("\n", lines.subList(before, lines.size())))
+                .contains("\"X-Split\" not sent").contains("\"X-Nul\" not sent").contains("\"X Space\" not sent")
+                .contains("\"X-Wide\" not sent");
+    }
+
+    @Test
     void requestDoneSeesEveryRequestIncludingRefusals() throws Exception {
         TestModule.DONE.clear();
         RawHttp.exchange(server.port(), "GET /echo/done HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", T);

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
  * A test-scope module ("mod_test") that answers in the uri-clean hook:
  * {@code /echo...} -> 200 "METHOD path query" (text/plain); {@code /slow} -> the same after 1 s;
  * {@code /upgrade} with an Upgrade header -> 101 and an echo of every byte, half-closing when the client does;
- * {@code /thread} -> 200 with the name of the thread running the hook (the connection's event loop).
+ * {@code /thread} -> 200 with the name of the thread running the hook (the connection's event loop);
+ * {@code /inject} -> 200 with headers a careless module might set: a value with CR LF and a further
+ * "header" in it, a value with NUL, a name with a space, and one valid header after them.
  * Every requestDone is recorded.
  */
 public final class TestModule implements Module {
@@ -44,6 +46,16 @@ public final class TestModule implements Module {
         }
         if (path.equals("/thread")) {
             ex.respond(plain(Thread.currentThread().getName()));
+            return Hook.HANDLED;
+        }
+        if (path.equals("/inject")) {
+            Response r = plain("injected?");
+            r.headers().set("X-Split", "a\r\nInjected: b");
+            r.headers().set("X-Nul", "a\u0000b");
+            r.headers().set("X Space", "c");
+            r.headers().set("X-Wide", "\u0100");
+            r.headers().set("X-Fine", "d\te");
+            ex.respond(r);
             return Hook.HANDLED;
         }
         if (path.equals("/upgrade") && ex.request().headers().contains("Upgrade")) {

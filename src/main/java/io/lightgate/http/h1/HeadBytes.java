@@ -79,8 +79,50 @@ final class HeadBytes {
         return bytes(serverLine);
     }
 
-    HeadBytes field(String name, String value) {
-        return text(name).ascii(':').ascii(' ').text(value).crlf();
+    /** RFC 9110 tchar: the characters a header name may have. */
+    private static final boolean[] TOKEN = new boolean[128];
+
+    static {
+        for (char c = '!'; c <= '~'; c++) {
+            TOKEN[c] = "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+        }
+    }
+
+    /**
+     * Appends "name: value\r\n" and returns true, or appends nothing and returns false when the name is not
+     * a token or the value holds a control character other than HTAB (CR, LF and NUL among them) or a char
+     * that is not one ISO-8859-1 byte: such a field could split the head or inject another, so it is never sent. Checked here, during the one copy
+     * every char goes through anyway, rather than on each set() into the response's headers.
+     */
+    boolean field(CharSequence name, CharSequence value) {
+        int n = name.length();
+        int v = value.length();
+        if (n == 0) {
+            return false;
+        }
+        ensure(n + v + 4);
+        byte[] b = buf;
+        int at = length;
+        for (int i = 0; i < n; i++) {
+            char c = name.charAt(i);
+            if (c >= 128 || !TOKEN[c]) {
+                return false;
+            }
+            b[at++] = (byte) c;
+        }
+        b[at++] = ':';
+        b[at++] = ' ';
+        for (int i = 0; i < v; i++) {
+            char c = value.charAt(i);
+            if (c < ' ' && c != '\t' || c == 0x7f || c > 0xff) {
+                return false;
+            }
+            b[at++] = (byte) c;
+        }
+        b[at++] = '\r';
+        b[at++] = '\n';
+        length = at;
+        return true;
     }
 
     HeadBytes bytes(byte[] b) {
@@ -90,7 +132,7 @@ final class HeadBytes {
         return this;
     }
 
-    /** Text as ISO-8859-1, one char to one byte (names and values are validated: no char above 0xFF). */
+    /** Text as ISO-8859-1, one char to one byte (callers pass ASCII: versions, reasons, numbers). */
     HeadBytes text(String s) {
         int n = s.length();
         ensure(n);

@@ -321,7 +321,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         lastWriteNanos = System.nanoTime();
         ex.bytesOut = Http1ResponseWriter.write(ctx, response, version, req.method().equals("HEAD"),
                 close ? Http1ResponseWriter.ConnectionMode.CLOSE : Http1ResponseWriter.ConnectionMode.KEEP_ALIVE,
-                req.protocol() == Request.Protocol.HTTP_1_0, serverTag(ex), promise);
+                req.protocol() == Request.Protocol.HTTP_1_0, serverTag(ex), site.errorLog(), promise);
         // added after write() returns: a small response may complete inside it, and requestDone needs bytesOut
         if (oneBuffer) {
             promise.addListener((ChannelFutureListener) f -> writeComplete(ex, f.isSuccess()));
@@ -398,7 +398,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         Request req = ex.request();
         ChannelPromise promise = ctx.newPromise();
         long headOut = Http1ResponseWriter.write(ctx, switching, "HTTP/1.1", false,
-                Http1ResponseWriter.ConnectionMode.UPGRADE, false, serverTag(ex), promise);
+                Http1ResponseWriter.ConnectionMode.UPGRADE, false, serverTag(ex), site.errorLog(), promise);
         ByteBuf leftover = cumulation;
         cumulation = null;
         Http1ByteStream stream = new Http1ByteStream(leftover, ex.config(), (in, out) ->

@@ -2,11 +2,13 @@ package io.lightgate.http.h1;
 
 import io.lightgate.http.HttpStatus;
 import io.lightgate.http.Response;
+import io.lightgate.log.ErrorLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.DefaultFileRegion;
 import io.netty.handler.codec.DateFormatter;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,13 +25,14 @@ final class Http1ResponseWriter {
 
 
     /** The framing and core headers the writer sets itself; a module's copy of them is dropped. */
-    static boolean isCoreHeader(String name) {
+    static boolean isCoreHeader(CharSequence name) {
         return switch (name.length()) {
-            case 4 -> name.equalsIgnoreCase("date");
-            case 6 -> name.equalsIgnoreCase("server");
-            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
-            case 14 -> name.equalsIgnoreCase("content-length");
-            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 4 -> AsciiString.contentEqualsIgnoreCase(name, "date");
+            case 6 -> AsciiString.contentEqualsIgnoreCase(name, "server");
+            case 10 -> AsciiString.contentEqualsIgnoreCase(name, "connection")
+                    || AsciiString.contentEqualsIgnoreCase(name, "keep-alive");
+            case 14 -> AsciiString.contentEqualsIgnoreCase(name, "content-length");
+            case 17 -> AsciiString.contentEqualsIgnoreCase(name, "transfer-encoding");
             default -> false;
         };
     }
@@ -50,14 +53,19 @@ final class Http1ResponseWriter {
      * Returns the number of bytes queued.
      */
     static long write(ChannelHandlerContext ctx, Response response, String version, boolean headRequest,
-                      ConnectionMode mode, boolean http10, String serverTag, ChannelPromise promise) {
+                      ConnectionMode mode, boolean http10, String serverTag, ErrorLog errorLog,
+                      ChannelPromise promise) {
         int status = response.status();
         Response.Body body = response.body();
         boolean bodyAllowed = status >= 200 && status != 204 && status != 304;
         HeadBytes head = HeadBytes.start().statusLine(version, status);
-        for (Map.Entry<String, String> h : response.headers()) {
-            if (!isCoreHeader(h.getKey())) {
-                head.field(h.getKey(), h.getValue());
+        // CharSequence entries: no String entry per header as the String iterator makes
+        var fields = response.headers().iteratorCharSequence();
+        while (fields.hasNext()) {
+            Map.Entry<CharSequence, CharSequence> h = fields.next();
+            if (!isCoreHeader(h.getKey()) && !head.field(h.getKey(), h.getValue())) {
+                errorLog.write("server", "response header " + printable(h.getKey()) + " not sent: "
+                        + "invalid name, or a control character in its value");
             }
         }
         if (bodyAllowed && mode != ConnectionMode.UPGRADE) {
@@ -107,6 +115,20 @@ final class Http1ResponseWriter {
         writeBody(ctx, body, promise, true);
         ctx.flush();
         return total;
+    }
+
+    /** The name as it may go in a log line: control characters escaped. */
+    private static String printable(CharSequence name) {
+        StringBuilder out = new StringBuilder(name.length() + 2).append('"');
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c < ' ' || c == 0x7f) {
+                out.append(String.format("\\x%02x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.append('"').toString();
     }
 
     /** Whether {@link #write} sends this body with its head as a single buffer. */
