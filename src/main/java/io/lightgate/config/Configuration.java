@@ -57,6 +57,24 @@ public final class Configuration {
         return globals.containsKey(key.name());
     }
 
+    /**
+     * Every value {@code key} is set to, in any block (global and conditional), in config order: what a
+     * module must prepare before the first request, e.g. every {@code wstunnel.server} whose children it spawns.
+     * The same typed instance a request in that block later gets from {@link RequestConfig#get}.
+     */
+    public <T> List<T> valuesInAllBlocks(ConfigKey<T> key) {
+        List<T> all = new ArrayList<>();
+        for (Compiled b : blocks) {
+            Object v = b.values().get(key.name());
+            if (v != null) {
+                @SuppressWarnings("unchecked")
+                T typed = (T) v;
+                all.add(typed);
+            }
+        }
+        return all;
+    }
+
     /** The tokens of every {@code $SERVER["socket"] == "..."} block, in config order: extra listeners. */
     public List<String> listenerSockets() {
         return listenerSockets;

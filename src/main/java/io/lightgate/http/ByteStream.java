@@ -19,6 +19,12 @@ public interface ByteStream {
         void onEndOfInput();
         /** {@link #isWritable()} changed: resume or pause the side that feeds this stream. */
         void onWritabilityChanged(boolean writable);
+        /**
+         * The stream broke (I/O error, reset, a timeout) rather than ending cleanly; {@link #onClosed} follows.
+         * A tunnel uses it to end the other side abnormally ({@link ByteStream#closeAbnormally}).
+         */
+        default void onFailed(Throwable cause) { }
+
         /** The stream is gone (closed by either side or by an error); release everything. */
         void onClosed();
     }
@@ -44,4 +50,10 @@ public interface ByteStream {
 
     /** Closes the stream (and the HTTP/1.1 connection) after the queued bytes are flushed. */
     void close();
+
+    /**
+     * The other side of a tunnel failed: end this stream now. A plain stream just closes; a WebSocket stream
+     * first sends CLOSE 1011 (internal error), where a clean end of the other side gives 1001.
+     */
+    default void closeAbnormally() { close(); }
 }

@@ -43,6 +43,16 @@ class EvaluateTest {
     }
 
     @Test
+    void valuesInAllBlocksListsEveryBlocksValueInConfigOrderAsTheRequestSeesIt() throws Exception {
+        Configuration c = config("t.tag = \"g\"\n$HTTP[\"url\"] =^ \"/a\" { t.other = \"x\"\n"
+                + "  $HTTP[\"host\"] == \"h\" { t.tag = \"ah\" } }\nelse $HTTP[\"url\"] =^ \"/b\" { t.tag = \"b\" }\n");
+        assertThat(c.valuesInAllBlocks(TAG)).containsExactly("g", "ah", "b");
+        assertThat(c.valuesInAllBlocks(OTHER)).containsExactly("x");
+        assertThat(c.evaluate(Facts.get("/b")).get(TAG)).isSameAs(c.valuesInAllBlocks(TAG).get(2));
+        assertThat(config("t.other = \"o\"\n").valuesInAllBlocks(TAG)).isEmpty();
+    }
+
+    @Test
     void hostEqualityIgnoresThePortOnTheRequestSide() throws Exception {
         Configuration c = config("$HTTP[\"host\"] == \"example.org\" { t.tag = \"h\" }\n"
                 + "$HTTP[\"host\"] != \"[::1]\" { t.other = \"!v6\" }\n");
