@@ -97,6 +97,7 @@ public record CommandLine(String subcommand, List<String> subcommandArgs, String
                 + " -h         show this help\n"
                 + "\n"
                 + "subcommands:\n"
-                + " demo [-p PORT]  serve the built-in demo on 127.0.0.1 (default port 8080)\n";
+                + " demo [-p PORT]  serve the built-in demo on 127.0.0.1 (default port 8080)\n"
+                + " echo-backend    echo every byte on the listening socket given as fd 0 (a bin-path backend)\n";
     }
 }

@@ -35,6 +35,7 @@ public final class Main {
         if (cl.subcommand() != null) {
             return switch (cl.subcommand()) {
                 case "demo" -> Demo.run(cl.subcommandArgs(), out, err);
+                case "echo-backend" -> io.lightgate.tools.EchoBackend.run(err);
                 default -> {
                     err.println(Version.NAME + ": unknown subcommand: " + cl.subcommand());
                     err.print(CommandLine.usage());
