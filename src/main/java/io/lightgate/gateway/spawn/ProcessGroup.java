@@ -80,8 +80,7 @@ public final class ProcessGroup {
             requireExecutables();
             boolean spawnedAny = false;
             for (SupervisedProc proc : procs) {
-                proc.launch();
-                spawnedAny |= proc.child() != null;
+                spawnedAny |= proc.launch();
             }
             if (spawnedAny) {
                 Thread.sleep(timings.startupCheck());

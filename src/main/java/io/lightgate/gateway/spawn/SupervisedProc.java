@@ -90,21 +90,23 @@ final class SupervisedProc {
     /**
      * What lighttpd does per proc: connect first and leave a running backend alone; otherwise bind a fresh
      * listening socket (replacing a stale unix socket file) and spawn the program with it as fd 0. Blocks briefly
-     * (a connect to a local address, bind, posix_spawn), as lighttpd does on its own loop.
+     * (a connect to a local address, bind, posix_spawn), as lighttpd does on its own loop. True when a child was
+     * spawned, false when an external backend was found.
      */
-    void launch() throws IOException {
+    boolean launch() throws IOException {
         if (Sockets.probe(spec.address()) == Sockets.Probe.LISTENING) {
             ownsSocketFile = false;
             child = null;
             state = State.EXTERNAL;
-            return;
+            return false;
         }
         SpawnedProcess spawned;
         ListeningSocket socket = ListeningSocket.open(spec.address(), spec.listenBacklog());
         ownsSocketFile = spec.address() instanceof UnixDomainSocketAddress;
         try {
-            spawned = Spawn.spawn(Spawn.Request.of(spec.program(), spec.argv(), environment, socket.fd())
-                    .withCwd(workingDirectory()));
+            // Absolute: posix_spawn resolves a relative program after the chdir to its own directory.
+            spawned = Spawn.spawn(Spawn.Request.of(spec.program().toAbsolutePath(), spec.argv(), environment,
+                    socket.fd()).withCwd(workingDirectory()));
         } finally {
             // The child holds its own copy as fd 0; a respawn binds a new socket, so the parent keeps none.
             closeParentCopy(socket);
@@ -113,6 +115,7 @@ final class SupervisedProc {
         startedNanos = System.nanoTime();
         state = State.RUNNING;
         spawned.watch(group.loop()).addListener(exit -> exited(spawned, exit));
+        return true;
     }
 
     private Path workingDirectory() {

@@ -336,6 +336,63 @@ class ProcessGroupTest {
     }
 
     @Test
+    void aRestartFindingSomeoneElseListeningUsesThemInstead() throws Exception {
+        Path echo = pythonEcho();
+        Path socketFile = temp.resolve("taken-over.sock");
+        SupervisionTimings timings = new SupervisionTimings(MS_10, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(9), Duration.ofSeconds(17));
+        ProcessGroup group = group(List.of(spec(echo, UnixDomainSocketAddress.of(socketFile))), timings);
+        BlockingQueue<String> events = new LinkedBlockingQueue<>();
+        group.addListener(new ProcListener() {
+            @Override
+            public void procUp(int proc) {
+                events.add("up");
+            }
+
+            @Override
+            public void procDown(int proc, ExitStatus status) {
+                events.add("down");
+            }
+        });
+        group.start();
+        Posix.kill(group.pid(0).orElseThrow(), Posix.SIGKILL);
+        assertThat(events.poll(5, TimeUnit.SECONDS)).isEqualTo("down");
+        assertThat(events.poll(5, TimeUnit.SECONDS)).as("first death: restarted at once").isEqualTo("up");
+        Posix.kill(group.pid(0).orElseThrow(), Posix.SIGKILL);
+        assertThat(events.poll(5, TimeUnit.SECONDS)).isEqualTo("down");
+        assertThat(group.isUp(0)).isFalse();
+
+        // Within the 1 s back-off another server takes the address.
+        Files.delete(socketFile);
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(socketFile));
+            assertThat(events.poll(5, TimeUnit.SECONDS)).isEqualTo("up");
+            assertThat(group.isExternal(0)).isTrue();
+            assertThat(group.isUp(0)).isTrue();
+            assertThat(group.pid(0)).isEmpty();
+            group.stop().sync();
+            assertThat(socketFile).as("not ours any more: left alone").exists();
+        }
+        assertThat(logText()).contains("restarting in 1 s")
+                .contains("a backend already listens on " + socketFile + "; using it instead of spawning");
+    }
+
+    @Test
+    void aRelativeProgramPathIsResolvedAgainstOurWorkingDirectory() throws Exception {
+        Path echo = pythonEcho();
+        Path relative = Path.of("").toAbsolutePath().relativize(echo);
+        assertThat(relative.isAbsolute()).isFalse();
+        UnixDomainSocketAddress address = UnixDomainSocketAddress.of(temp.resolve("relative.sock"));
+        ProcessGroup group = group(List.of(new SpawnSpec(relative, List.of(relative.toString()), Map.of(), null,
+                address, 16, Posix.SIGTERM)), QUICK);
+
+        group.start();
+
+        assertThat(echo(address, "relative\n")).isEqualTo("relative\n");
+        assertThat(ProcFs.cwd(group.pid(0).orElseThrow())).isEqualTo(temp.toRealPath());
+    }
+
+    @Test
     void aCrashLoopBacksOffExponentiallyUpToTheMaximum() throws Exception {
         // The first run lives through start-up; every respawn exits at once.
         Path marker = temp.resolve("ran-once");
