@@ -125,7 +125,6 @@ public final class ProcessGroup {
         if (!phase.compareAndSet(Phase.STARTING, Phase.RUNNING)) {
             return "process group for " + procs.getFirst().spec().binPath() + " was stopped while starting";
         }
-        procs.forEach(SupervisedProc::groupRunning);
         return null;
     }
 

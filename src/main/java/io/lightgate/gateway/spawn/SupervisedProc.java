@@ -162,17 +162,6 @@ final class SupervisedProc {
         scheduleRestart(delay);
     }
 
-    /** Called on the loop when the group leaves start-up; a child that died in between is restarted now. */
-    void groupRunning() {
-        if (state == State.DIED_AT_START) {
-            state = State.WAITING_TO_RESTART;
-            log("child " + ProcessGroup.describe(deathAtStart) + " during start-up: " + spec.binPath()
-                    + " on " + spec.shownAddress() + "; restarting now");
-            group.fireDown(index, deathAtStart);
-            scheduleRestart(backoff.delayAfterDeath(Duration.ZERO));
-        }
-    }
-
     private void scheduleRestart(Duration delay) {
         restartTimer = group.loop().schedule(this::restart, delay.toNanos(), TimeUnit.NANOSECONDS);
     }
