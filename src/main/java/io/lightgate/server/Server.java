@@ -14,6 +14,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.IoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -32,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * The server's lifecycle: start from a parsed config, graceful restart (SIGUSR1) keeping the listening
@@ -79,8 +81,22 @@ public final class Server {
     /** Starts with a given module registry (tests add their own modules). */
     public static Server start(ConfigTree tree, ErrorLog log, ModuleRegistry registry)
             throws ConfigException, IOException {
-        Prepared prepared = prepare(tree, log, registry, false);
-        Server server = new Server(log, registry, prepared.config().global(ServerKeys.EVENT_LOOPS));
+        // the event loops are made as soon as the config is valid, before modules are configured: a
+        // gateway module supervises the children it spawns on them
+        Server[] created = new Server[1];
+        Prepared prepared;
+        try {
+            prepared = prepare(tree, log, registry, false, config -> {
+                created[0] = new Server(log, registry, config.global(ServerKeys.EVENT_LOOPS));
+                return created[0].workerLoops();
+            });
+        } catch (ConfigException | RuntimeException e) {
+            if (created[0] != null) {
+                created[0].terminate(List.of());
+            }
+            throw e;
+        }
+        Server server = created[0];
         try {
             server.openErrorLog(prepared.config());
             server.current.set(new Generation(prepared, newGroup()));
@@ -102,12 +118,12 @@ public final class Server {
     }
 
     public static void check(ConfigTree tree, ErrorLog log, ModuleRegistry registry) throws ConfigException {
-        Prepared p = prepare(tree, log, registry, true);
+        Prepared p = prepare(tree, log, registry, true, config -> null);
         p.site().modules().forEach(Module::stop);
     }
 
-    private static Prepared prepare(ConfigTree tree, ErrorLog log, ModuleRegistry registry, boolean testOnly)
-            throws ConfigException {
+    private static Prepared prepare(ConfigTree tree, ErrorLog log, ModuleRegistry registry, boolean testOnly,
+                                    Function<Configuration, IoEventLoopGroup> loopsFor) throws ConfigException {
         List<String> names = registry.moduleNames(tree, w -> log.write(SOURCE, w));
         List<Module> modules = registry.instantiate(names);
         List<ConfigKey<?>> keys = new ArrayList<>(ServerKeys.all());
@@ -137,9 +153,11 @@ public final class Server {
                 addresses.add(ListenAddress.parse(token));
             }
         }
+        IoEventLoopGroup loops = loopsFor.apply(config);
         ModuleContext context = new ModuleContext() {
             @Override public ErrorLog errorLog() { return log; }
             @Override public boolean testOnly() { return testOnly; }
+            @Override public IoEventLoopGroup eventLoops() { return loops; }
         };
         List<Module> configured = new ArrayList<>();
         try {
@@ -268,7 +286,7 @@ public final class Server {
     public void restart(ConfigTree newTree) throws ConfigException {
         Prepared next;
         try {
-            next = prepare(newTree, log, registry, false);
+            next = prepare(newTree, log, registry, false, config -> workerLoops());
         } catch (ConfigException | RuntimeException e) {
             log.write(SOURCE, "graceful restart failed, keeping the running config: " + e.getMessage());
             throw e;
@@ -368,7 +386,8 @@ public final class Server {
                 if (thenTerminate) {
                     terminate(List.of(gen));
                 } else {
-                    gen.site().modules().forEach(Module::stop);
+                    // off the event loop: a module may wait for its children to exit
+                    Thread.ofPlatform().name("lightgate-stop-old-config").start(() -> stopModules(gen));
                 }
             });
         };
@@ -381,15 +400,6 @@ public final class Server {
         if (!terminating.compareAndSet(false, true)) {
             return;
         }
-        for (Generation g : gens) {
-            g.site().modules().forEach(m -> {
-                try {
-                    m.stop();
-                } catch (RuntimeException e) {
-                    log.write(SOURCE, m.name() + " stop failed: " + e);
-                }
-            });
-        }
         if (pidFile != null) {
             try {
                 Files.deleteIfExists(pidFile);
@@ -398,11 +408,27 @@ public final class Server {
             }
         }
         Thread t = new Thread(() -> {
+            // modules first, while the loops still run: spawned children are reaped on them
+            gens.forEach(this::stopModules);
             transport.workers().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             transport.boss().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             terminated.countDown();
         }, "lightgate-shutdown");
         t.start();
+    }
+
+    private void stopModules(Generation gen) {
+        gen.site().modules().forEach(m -> {
+            try {
+                m.stop();
+            } catch (RuntimeException e) {
+                log.write(SOURCE, m.name() + " stop failed: " + e);
+            }
+        });
+    }
+
+    private IoEventLoopGroup workerLoops() {
+        return (IoEventLoopGroup) transport.workers();
     }
 
     private void closeListeners() {
