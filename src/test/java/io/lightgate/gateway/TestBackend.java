@@ -20,10 +20,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * A real backend for the tests, on TCP 127.0.0.1 or a unix socket, one thread per connection:
  * {@link Mode#ECHO} echoes every byte and half-closes after the peer does (after sending an optional greeting),
  * {@link Mode#CLOSE} accepts and closes at once, {@link Mode#HOLD} reads nothing until {@link #release()}
- * and then counts what it reads.
+ * and then counts what it reads, {@link Mode#HALF_CLOSE} sends the greeting, half-closes and counts what it reads,
+ * {@link Mode#FLOOD} sends {@link #floodBytes} bytes of {@link #pattern}, half-closes and counts what it reads.
  */
 final class TestBackend implements AutoCloseable {
-    enum Mode { ECHO, CLOSE, HOLD }
+    enum Mode { ECHO, CLOSE, HOLD, HALF_CLOSE, FLOOD }
+
+    /** What FLOOD sends: byte i of the stream is {@code pattern(i)}. */
+    static byte pattern(long i) {
+        return (byte) (i * 31 + (i >>> 11));
+    }
+
+    long floodBytes = 32L << 20;
+    final AtomicLong bytesWritten = new AtomicLong();
 
     private final ServerSocketChannel server;
     private final Mode mode;
@@ -111,6 +120,23 @@ final class TestBackend implements AutoCloseable {
             }
             if (mode == Mode.HOLD) {
                 released.await();
+            }
+            if (mode == Mode.FLOOD) {
+                ByteBuffer out = ByteBuffer.allocate(16 * 1024);
+                for (long sent = 0; sent < floodBytes; ) {
+                    out.clear();
+                    int n = (int) Math.min(out.capacity(), floodBytes - sent);
+                    for (int i = 0; i < n; i++) {
+                        out.put(pattern(sent + i));
+                    }
+                    out.flip();
+                    writeFully(c, out);
+                    sent += n;
+                    bytesWritten.set(sent);
+                }
+            }
+            if (mode == Mode.HALF_CLOSE || mode == Mode.FLOOD) {
+                c.shutdownOutput();
             }
             ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
             while (true) {
