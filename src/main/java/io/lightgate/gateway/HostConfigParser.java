@@ -198,5 +198,4 @@ final class HostConfigParser {
         }
         return roots;
     }
-
 }

@@ -350,6 +350,41 @@ class TunnelIntegrationTest {
         }
     }
 
+    @Test
+    void readTimeoutEndsASilentBackend() throws Exception {
+        TestBackend hold = closeLater(TestBackend.tcp(TestBackend.Mode.HOLD, null));
+        TestServer srv = server("( \"/ws\" => ( " + tcpHost(null, hold.port(), ", \"read-timeout\" => 1") + " ) )", "");
+        try (TunnelClient c = TunnelClient.open(srv.port(), "/ws")) {
+            long start = System.nanoTime();
+            c.send("anyone?");
+            assertThat(c.atEof()).isTrue();
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isBetween(900L, 4000L);
+        }
+        await("tunnel done", () -> TestTunnelModule.TUNNELS.getFirst().isDone());
+    }
+
+    @Test
+    void writeTimeoutEndsABackendThatStopsReading() throws Exception {
+        TestBackend hold = closeLater(TestBackend.tcp(TestBackend.Mode.HOLD, null));
+        TestServer srv = server("( \"/ws\" => ( " + tcpHost(null, hold.port(), ", \"write-timeout\" => 1") + " ) )", "");
+        try (TunnelClient c = TunnelClient.open(srv.port(), "/ws")) {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    for (int i = 0; i < 1024; i++) {
+                        c.out.write(chunk);
+                    }
+                } catch (IOException expected) {
+                    // the connection ends while we write
+                }
+            });
+            assertThat(c.atEof()).isTrue();
+            writer.join(Duration.ofSeconds(10));
+            assertThat(writer.isAlive()).isFalse();
+        }
+        await("tunnel done", () -> TestTunnelModule.TUNNELS.getFirst().isDone());
+    }
+
     /** Waits until {@code counter} stops growing for half a second. */
     private static void awaitStalled(AtomicLong counter) throws InterruptedException {
         long last = -1;
