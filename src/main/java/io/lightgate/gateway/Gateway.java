@@ -47,7 +47,7 @@ public final class Gateway {
     private final Options options;
     private final Keys keys;
     private final String logSource;
-    private ProcLauncher launcher = ProcLauncher.EXTERNAL;
+    private ProcLauncher launcher = new io.lightgate.gateway.spawn.SpawningLauncher();
     private final List<ProcSet> launched = new ArrayList<>();
 
     public Gateway(String prefix, Options options) {
@@ -75,7 +75,7 @@ public final class Gateway {
     public ConfigKey<Integer> debugKey() { return keys.debug(); }
     public ConfigKey<Map<String, String>> mapExtensionsKey() { return keys.mapExtensions(); }
 
-    /** Who starts bin-path procs (the spawn layer); until set, they are treated as external. Before configure. */
+    /** Who starts bin-path procs: by default the spawn layer; tests may swap it. Before configure. */
     public void procLauncher(ProcLauncher launcher) {
         this.launcher = launcher;
     }
@@ -94,13 +94,19 @@ public final class Gateway {
             }
         }
         Map<String, ProcSet> byProgram = new HashMap<>();
-        for (GatewayServers servers : config.valuesInAllBlocks(keys.server())) {
-            servers.warnings().forEach(w -> log.write(logSource, w));
-            for (Extension ext : servers.extensions()) {
-                for (BackendHost host : ext.hosts()) {
-                    prepare(ext, host, context, byProgram);
+        try {
+            for (GatewayServers servers : config.valuesInAllBlocks(keys.server())) {
+                servers.warnings().forEach(w -> log.write(logSource, w));
+                for (Extension ext : servers.extensions()) {
+                    for (BackendHost host : ext.hosts()) {
+                        prepare(ext, host, context, byProgram);
+                    }
                 }
             }
+        } catch (ConfigException | RuntimeException e) {
+            // start-up fails: children already started for earlier hosts must not outlive it
+            stop();
+            throw e;
         }
     }
 
