@@ -157,14 +157,30 @@ public final class Chromium implements AutoCloseable {
         }
     }
 
-    /** Kills the process tree, waits until every process is gone, deletes the temp directory. */
+    /**
+     * Asks the browser to quit (it then stops and reaps its own children), kills whatever is left of the
+     * process tree, waits until every process is gone and deletes the temp directory.
+     */
     @Override
     public void close() throws IOException {
+        List<ProcessHandle> started = processTree();
         if (devTools != null) {
+            try {
+                devTools.call("Browser.close", "{}", null, Duration.ofSeconds(5));
+            } catch (IOException e) {
+                // The browser may exit before its reply gets out; the exit below is what counts.
+            }
             devTools.close();
+            try {
+                process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        List<ProcessHandle> tree = processTree();
-        // Children first, so their parents are still there to reap them.
+        List<ProcessHandle> tree = new ArrayList<>(processTree());
+        started.stream().filter(h -> tree.stream().noneMatch(t -> t.pid() == h.pid())).forEach(tree::add);
+        // Whatever did not quit: children first, so that their parents are still there to reap them. The
+        // zygotes and crashpad handlers end as orphans either way; PID 1 reaps those (running() ignores zombies).
         for (ProcessHandle h : tree.reversed()) {
             h.destroyForcibly();
         }

@@ -42,6 +42,20 @@ class ChromiumTest {
                   setTimeout(() => { console.error('about to fail'); throw new Error('broken on purpose'); }, 50);
                 </script>
                 """);
+        // Counts 1 .. 5 through a WebSocket echo, as the seed's count.html does, to the server named in ?ws=.
+        Files.writeString(server.docroot().resolve("count.html"), """
+                <!DOCTYPE html>
+                <pre id="log"></pre>
+                <script>
+                  const log = m => document.getElementById('log').textContent += m + '\\n';
+                  const ws = new WebSocket(new URLSearchParams(location.search).get('ws'));
+                  let n = 0;
+                  const next = () => { if (++n <= 5) ws.send(n + '\\n'); else ws.close(1000); };
+                  ws.onopen = () => { log('CONNECT'); next(); };
+                  ws.onmessage = e => { log('RECV: ' + e.data.trim()); next(); };
+                  ws.onclose = e => log('DISCONNECT ' + e.code);
+                </script>
+                """);
         browser = Chromium.launch();
     }
 
@@ -65,6 +79,16 @@ class ChromiumTest {
         assertThat(log).isEqualTo("1\n2\n3\n4\n5\n");
         assertThat(page.evaluate("document.contentType")).isEqualTo("text/html");
         assertThat(page.problems()).isEmpty();
+    }
+
+    @Test
+    void countsToFiveOverAWebSocketEcho() throws Exception {
+        PythonWebSocketClient.assumeAvailable();
+        try (PythonWebSocketServer echo = PythonWebSocketServer.start()) {
+            BrowserPage page = browser.open(server.uri("/count.html?ws=" + echo.uri("/ws/")));
+            String log = page.awaitText("log", s -> s.contains("DISCONNECT"), Duration.ofSeconds(20));
+            assertThat(log).isEqualTo("CONNECT\nRECV: 1\nRECV: 2\nRECV: 3\nRECV: 4\nRECV: 5\nDISCONNECT 1000\n");
+        }
     }
 
     @Test
