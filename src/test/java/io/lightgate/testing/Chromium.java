@@ -29,11 +29,15 @@ public final class Chromium implements AutoCloseable {
 
     private final Process process;
     private final Path dir;
+    private final Thread killOnExit;
     private DevTools devTools;
 
     private Chromium(Process process, Path dir) {
         this.process = process;
         this.dir = dir;
+        // A test JVM that exits without close() (a forked surefire JVM timed out) must not leave a browser.
+        this.killOnExit = new Thread(() -> processTree().forEach(ProcessHandle::destroyForcibly));
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** The chromium launcher: {@code chromium} on PATH, else none. */
@@ -163,6 +167,11 @@ public final class Chromium implements AutoCloseable {
      */
     @Override
     public void close() throws IOException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook kills the tree
+        }
         List<ProcessHandle> started = processTree();
         if (devTools != null) {
             try {

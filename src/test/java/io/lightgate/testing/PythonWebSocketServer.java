@@ -22,11 +22,15 @@ public final class PythonWebSocketServer implements AutoCloseable {
     private final Process process;
     private final Path dir;
     private final int port;
+    private final Thread killOnExit;
 
     private PythonWebSocketServer(Process process, Path dir, int port) {
         this.process = process;
         this.dir = dir;
         this.port = port;
+        // The server runs until killed: a test JVM that exits without close() must not leave it behind.
+        this.killOnExit = new Thread(process::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(killOnExit);
     }
 
     /** Starts the server with the script's options, e.g. {@code "--corrupt", "3"}; returns once it listens. */
@@ -66,6 +70,11 @@ public final class PythonWebSocketServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(killOnExit);
+        } catch (IllegalStateException e) {
+            // already shutting down: the hook kills it
+        }
         process.destroyForcibly();
         try {
             process.waitFor();
