@@ -1,0 +1,151 @@
+package io.lightgate.gateway;
+
+import io.lightgate.config.RequestConfig;
+import io.lightgate.http.ByteStream;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * Joins a client stream and a backend connection (both on one event loop) until both are done: bytes flow
+ * each way as they arrive, with back-pressure both ways. A side is read only while the other side is
+ * writable, so each direction holds at most the receiver's write-buffer high-water mark (64 KiB on backend
+ * channels, the channel's mark on the client) plus what one read round brings (at most a few read buffers):
+ * about 128 KiB per direction at worst, whatever the peers do.
+ * <p>
+ * Ends: client EOF shuts down the backend's output when the host has {@code tcp-fin-propagate}, else closes
+ * both (what lighttpd does in practice, reference §1.5); backend EOF shuts down the client's output; once
+ * both inputs ended both are closed. A failed backend ends the client abnormally
+ * ({@link ByteStream#closeAbnormally}); a failed or closed client closes the backend. Every buffer is released.
+ */
+public final class Tunnel {
+    private final ByteStream client;
+    private final BackendConnection backend;
+    private boolean clientEnded;
+    private boolean backendEnded;
+    private boolean clientClosed;
+    private boolean backendClosed;
+    /** The client was ended with closeAbnormally: a later plain close must not replace that. */
+    private boolean clientAborted;
+    private long bytesToBackend;
+    private long bytesToClient;
+
+    private Tunnel(ByteStream client, BackendConnection backend) {
+        this.client = client;
+        this.backend = backend;
+    }
+
+    /** Joins the two streams (both on the same event loop) until both are done. Call on that loop. */
+    public static Tunnel join(ByteStream client, BackendConnection backend, RequestConfig config) {
+        Tunnel t = new Tunnel(client, backend);
+        client.listen(t.new ClientSide());
+        backend.listen(t.new BackendSide());
+        return t;
+    }
+
+    /** Bytes passed from the client to the backend so far. */
+    public long bytesToBackend() { return bytesToBackend; }
+
+    /** Bytes passed from the backend to the client so far. */
+    public long bytesToClient() { return bytesToClient; }
+
+    /** Whether both sides are closed. */
+    public boolean isDone() { return clientClosed && backendClosed; }
+
+    private void bothEndedCheck() {
+        if (clientEnded && backendEnded) {
+            client.close();
+            backend.close();
+        }
+    }
+
+    private final class ClientSide implements ByteStream.Listener {
+        @Override
+        public void onData(ByteBuf data) {
+            if (backendClosed) {
+                data.release();
+                return;
+            }
+            bytesToBackend += data.readableBytes();
+            backend.write(data);
+            backend.flush();
+            if (!backend.isWritable()) {
+                client.setReadable(false);
+            }
+        }
+
+        @Override
+        public void onEndOfInput() {
+            clientEnded = true;
+            if (backend.host().tcpFinPropagate()) {
+                backend.shutdownOutput();
+                bothEndedCheck();
+            } else {
+                client.close();
+                backend.close();
+            }
+        }
+
+        @Override
+        public void onWritabilityChanged(boolean writable) {
+            if (!backendClosed) {
+                backend.setReadable(writable);
+            }
+        }
+
+        @Override
+        public void onFailed(Throwable cause) {
+            backend.close();
+        }
+
+        @Override
+        public void onClosed() {
+            clientClosed = true;
+            if (!backendClosed) {
+                backend.close();
+            }
+        }
+    }
+
+    private final class BackendSide implements ByteStream.Listener {
+        @Override
+        public void onData(ByteBuf data) {
+            if (clientClosed) {
+                data.release();
+                return;
+            }
+            bytesToClient += data.readableBytes();
+            client.write(data);
+            client.flush();
+            if (!client.isWritable()) {
+                backend.setReadable(false);
+            }
+        }
+
+        @Override
+        public void onEndOfInput() {
+            backendEnded = true;
+            client.shutdownOutput();
+            bothEndedCheck();
+        }
+
+        @Override
+        public void onWritabilityChanged(boolean writable) {
+            if (!clientClosed) {
+                client.setReadable(writable);
+            }
+        }
+
+        @Override
+        public void onFailed(Throwable cause) {
+            clientAborted = true;
+            client.closeAbnormally();
+        }
+
+        @Override
+        public void onClosed() {
+            backendClosed = true;
+            if (!clientAborted && !clientClosed) {
+                client.close();
+            }
+        }
+    }
+}
