@@ -150,8 +150,16 @@ public final class WebSocketStream implements ByteStream {
         lingerTimer = client.eventLoop().schedule(client::close, options.closeLingerMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * CLOSE 1000 and close. After {@link #shutdownOutput()} the closing handshake is already under way: the
+     * linger (or the client's CLOSE) ends it, so that our CLOSE is not lost to a reset by unread client data.
+     */
     @Override
     public void close() {
+        if (lingerTimer != null) {
+            delivering = false;
+            return;
+        }
         endWith(CloseStatus.NORMAL, "");
     }
 

@@ -16,24 +16,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * A WebSocket client over a raw java.net.Socket that sends whatever frame bytes a test asks for (masked or not,
  * any header bits) and reads the server's frames exactly as they are on the wire.
  */
-final class RawWebSocket implements AutoCloseable {
+public final class RawWebSocket implements AutoCloseable {
     /** One frame from the server. */
-    record Frame(int b0, int b1, byte[] payload) {
-        int opcode() { return b0 & 0x0F; }
-        boolean fin() { return (b0 & 0x80) != 0; }
-        boolean masked() { return (b1 & 0x80) != 0; }
-        String text() { return new String(payload, StandardCharsets.UTF_8); }
+    public record Frame(int b0, int b1, byte[] payload) {
+        public int opcode() { return b0 & 0x0F; }
+        public boolean fin() { return (b0 & 0x80) != 0; }
+        public boolean masked() { return (b1 & 0x80) != 0; }
+        public String text() { return new String(payload, StandardCharsets.UTF_8); }
         /** The code of a CLOSE frame, or -1 for an empty one. */
-        int closeCode() {
+        public int closeCode() {
             return payload.length >= 2 ? ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF) : -1;
         }
     }
 
-    final Socket socket;
+    public final Socket socket;
     private final InputStream in;
     private final OutputStream out;
     /** The response head of the handshake. */
-    final String responseHead;
+    public final String responseHead;
 
     private RawWebSocket(Socket socket, String responseHead) throws IOException {
         this.socket = socket;
@@ -43,13 +43,19 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** Connects and performs the handshake for {@code target}; the response must be 101. */
-    static RawWebSocket open(int port, String target) throws IOException {
+    public static RawWebSocket open(int port, String target) throws IOException {
+        return open(port, target, "");
+    }
+
+    /** The same with extra request header lines ({@code "Origin: x\r\n"}). */
+    public static RawWebSocket open(int port, String target, String extraHeaders) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         s.setSoTimeout(10_000);
         String key = Base64.getEncoder().encodeToString(new byte[16]);
         String request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                + extraHeaders + "\r\n";
         s.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
         ByteArrayOutputStream head = new ByteArrayOutputStream();
         InputStream in = s.getInputStream();
@@ -76,7 +82,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** A client frame: masked with a random key unless {@code masked} is false. */
-    static byte[] frame(int b0, byte[] payload, boolean masked) {
+    public static byte[] frame(int b0, byte[] payload, boolean masked) {
         ByteArrayOutputStream f = new ByteArrayOutputStream();
         f.write(b0);
         int m = masked ? 0x80 : 0;
@@ -104,7 +110,7 @@ final class RawWebSocket implements AutoCloseable {
         return f.toByteArray();
     }
 
-    static byte[] closePayload(int code, String reason) {
+    public static byte[] closePayload(int code, String reason) {
         byte[] r = reason.getBytes(StandardCharsets.UTF_8);
         byte[] p = new byte[2 + r.length];
         p[0] = (byte) (code >> 8);
@@ -113,23 +119,23 @@ final class RawWebSocket implements AutoCloseable {
         return p;
     }
 
-    RawWebSocket send(byte[] bytes) throws IOException {
+    public RawWebSocket send(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
         return this;
     }
 
     /** Sends one masked frame. */
-    RawWebSocket send(int b0, byte[] payload) throws IOException {
+    public RawWebSocket send(int b0, byte[] payload) throws IOException {
         return send(frame(b0, payload, true));
     }
 
-    RawWebSocket sendText(String text) throws IOException {
+    public RawWebSocket sendText(String text) throws IOException {
         return send(0x81, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The next frame from the server. */
-    Frame read() throws IOException {
+    public Frame read() throws IOException {
         int b0 = in.read();
         if (b0 < 0) {
             throw new EOFException("connection closed");
@@ -151,7 +157,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** The next frame, which must be a CLOSE; returns its code (-1 when empty). */
-    int readClose() throws IOException {
+    public int readClose() throws IOException {
         Frame f = read();
         if (f.opcode() != Opcode.CLOSE) {
             throw new IOException("expected CLOSE, got opcode " + f.opcode() + " " + f.text());
@@ -160,7 +166,7 @@ final class RawWebSocket implements AutoCloseable {
     }
 
     /** True when the server closed the connection (EOF or reset) within the read timeout. */
-    boolean closedByServer() throws IOException {
+    public boolean closedByServer() throws IOException {
         try {
             return in.read() < 0;
         } catch (SocketTimeoutException e) {
