@@ -36,7 +36,8 @@ public final class ModuleRegistry {
         return new ModuleRegistry()
                 .register(STATICFILE, io.lightgate.modules.staticfile.StaticFileModule::new)
                 .register(INDEXFILE, io.lightgate.modules.indexfile.IndexFileModule::new)
-                .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new);
+                .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new)
+                .register("mod_wstunnel", io.lightgate.modules.wstunnel.WsTunnelModule::new);
     }
 
     /** Adds (or replaces) a module factory; returns this registry. */

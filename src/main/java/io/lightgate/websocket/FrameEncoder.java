@@ -9,8 +9,13 @@ public final class FrameEncoder {
 
     /** The header of an unmasked frame with {@code length} payload bytes. */
     public static ByteBuf header(ByteBufAllocator alloc, boolean fin, int opcode, long length) {
+        return header(alloc, fin, opcode, length, 0);
+    }
+
+    /** The header, in a buffer with room for {@code room} more bytes (payload the caller copies in after it). */
+    public static ByteBuf header(ByteBufAllocator alloc, boolean fin, int opcode, long length, int room) {
         int size = length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
-        ByteBuf h = alloc.buffer(size, size);
+        ByteBuf h = alloc.buffer(size + room, size + room);
         h.writeByte((fin ? 0x80 : 0) | opcode);
         if (length < 126) {
             h.writeByte((int) length);
