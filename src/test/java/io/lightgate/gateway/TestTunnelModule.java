@@ -60,7 +60,8 @@ public final class TestTunnelModule implements Module {
                 Response switching = new Response(101);
                 switching.headers().set("Upgrade", ex.request().headers().get("Upgrade"));
                 switching.headers().set("X-Backend", backend.host().label() == null ? "" : backend.host().label());
-                ex.upgrade(switching, client -> TUNNELS.add(Tunnel.join(client, backend, ex.config())));
+                ex.upgrade(switching, io.lightgate.http.UpgradeHandler.of(
+                        client -> TUNNELS.add(Tunnel.join(client, backend, ex.config())), backend::close));
             }
 
             @Override

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -174,6 +175,34 @@ class Http1ServerTest {
         var lines = server.errorLines("h1");
         assertThat(lines).hasSize(before + 1);
         assertThat(lines.getLast()).contains("sending Status " + status).contains("(127.0.0.1)");
+    }
+
+    @Test
+    void anUpgradeTheClientDidNotWaitForIsRefusedToItsHandler() throws Exception {
+        TestModule.UPGRADES.clear();
+        // the client gives up before the answer: a reset, not a half-close (after a FIN the request is still due)
+        try (java.net.Socket c = new java.net.Socket("127.0.0.1", server.port())) {
+            c.getOutputStream().write(("GET /late-upgrade HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\n"
+                    + "Upgrade: test\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Thread.sleep(100);
+            c.setSoLinger(true, 0);
+        }
+        // the module's handler hears of it, so it can release what it prepared (a backend connection)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (TestModule.UPGRADES.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(TestModule.UPGRADES).containsExactly("refused");
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("GET /late-upgrade HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: test\r\n\r\n");
+            assertThat(c.readResponse(false).status()).isEqualTo(101);
+        }
+        // the 101 is written just before the handler runs
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (TestModule.UPGRADES.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(TestModule.UPGRADES).containsExactly("refused", "upgraded");
     }
 
     @Test

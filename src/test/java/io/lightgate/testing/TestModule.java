@@ -4,6 +4,7 @@ import io.lightgate.http.ByteStream;
 import io.lightgate.http.Exchange;
 import io.lightgate.http.Module;
 import io.lightgate.http.Response;
+import io.lightgate.http.UpgradeHandler;
 import io.lightgate.server.ModuleRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -17,12 +18,15 @@ import java.util.concurrent.TimeUnit;
  * {@code /echo...} -> 200 "METHOD path query" (text/plain); {@code /slow} -> the same after 1 s;
  * {@code /upgrade} with an Upgrade header -> 101 and an echo of every byte, half-closing when the client does;
  * {@code /thread} -> 200 with the name of the thread running the hook (the connection's event loop);
+ * {@code /late-upgrade} -> 101 after 0.5 s, recording in UPGRADES whether it happened or was refused;
  * {@code /inject} -> 200 with headers a careless module might set: a value with CR LF and a further
  * "header" in it, a value with NUL, a name with a space, and one valid header after them.
  * Every requestDone is recorded.
  */
 public final class TestModule implements Module {
     public static final List<String> DONE = new CopyOnWriteArrayList<>();
+    /** What became of each /late-upgrade: "upgraded" or "refused". */
+    public static final List<String> UPGRADES = new CopyOnWriteArrayList<>();
 
     public static ModuleRegistry registry() {
         return ModuleRegistry.builtIn().register("mod_test", TestModule::new);
@@ -62,6 +66,16 @@ public final class TestModule implements Module {
             Response switching = new Response(101);
             switching.headers().set("Upgrade", ex.request().headers().get("Upgrade"));
             ex.upgrade(switching, TestModule::echo);
+            return Hook.HANDLED;
+        }
+        if (path.equals("/late-upgrade")) {
+            // upgrades half a second later, as a gateway module does once its backend connected
+            ex.eventLoop().schedule(() -> {
+                Response switching = new Response(101);
+                switching.headers().set("Upgrade", "test");
+                ex.upgrade(switching, UpgradeHandler.of(c -> { UPGRADES.add("upgraded"); echo(c); },
+                        () -> UPGRADES.add("refused")));
+            }, 500, TimeUnit.MILLISECONDS);
             return Hook.HANDLED;
         }
         return Hook.GO_ON;

@@ -391,6 +391,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     void upgrade(Http1Exchange ex, Response switching, UpgradeHandler handler) {
         if (closed || ex != current) {
             Http1ResponseWriter.release(switching.body());
+            handler.refused();
             return;
         }
         upgraded = true;

@@ -68,6 +68,7 @@ final class Http1Exchange implements CoreExchange {
         if (!answered.compareAndSet(false, true)) {
             Http1ResponseWriter.release(switching.body());
             if (refusedByCore) {
+                onLoop(handler::refused);
                 return;
             }
             throw new IllegalStateException("request already answered: " + request.target());

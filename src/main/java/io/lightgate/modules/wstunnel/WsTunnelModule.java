@@ -17,6 +17,7 @@ import io.lightgate.http.Module;
 import io.lightgate.http.ModuleContext;
 import io.lightgate.http.Request;
 import io.lightgate.http.Response;
+import io.lightgate.http.UpgradeHandler;
 import io.lightgate.websocket.Handshake;
 import io.lightgate.websocket.WebSocketStream;
 import io.netty.buffer.ByteBufAllocator;
@@ -176,6 +177,8 @@ public final class WsTunnelModule implements Module {
                                 + ": sent as binary frames");
                     }
                 });
-        ex.upgrade(switching, client -> Tunnel.join(new WebSocketStream(client, options), backend, config));
+        // refused: the client left while we connected, so the backend connection has no one to serve
+        ex.upgrade(switching, UpgradeHandler.of(
+                client -> Tunnel.join(new WebSocketStream(client, options), backend, config), backend::close));
     }
 }
