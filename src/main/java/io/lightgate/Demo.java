@@ -28,7 +28,7 @@ final class Demo {
     static final int DEFAULT_PORT = 8080;
     private static final String RESOURCES = "demo/";
     private static final List<String> FILES = List.of(
-            "index.html", "style.css", "hello.txt", "logo.svg", "docs/index.html", "lightgate-demo.conf");
+            "index.html", "count.html", "style.css", "hello.txt", "logo.svg", "docs/index.html", "lightgate-demo.conf");
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
         int port = DEFAULT_PORT;
@@ -41,25 +41,31 @@ final class Demo {
             }
         }
         Path root;
+        Path site;
         try {
-            root = unpack();
+            root = Files.createTempDirectory("lightgate-demo-");
+            site = unpack(root.resolve("site"));
         } catch (IOException e) {
             err.println(Version.NAME + ": cannot unpack the demo: " + e.getMessage());
             return Main.FAILURE;
         }
         ErrorLog log = ErrorLog.toStderr();
         try {
-            String text = Files.readString(root.resolve("lightgate-demo.conf"))
-                    .replace("@DOCROOT@", root.toString())
+            String text = Files.readString(site.resolve("lightgate-demo.conf"))
+                    .replace("@DOCROOT@", site.toString())
+                    .replace("@RUNDIR@", root.toString())
+                    .replace("@ECHO@", writeEchoProgram(root).toString())
                     .replace("@PORT@", Integer.toString(port));
-            Files.writeString(root.resolve("lightgate-demo.conf"), text);
-            ConfigTree tree = ConfigParser.parseText("lightgate-demo.conf", text, root);
+            Files.writeString(site.resolve("lightgate-demo.conf"), text);
+            ConfigTree tree = ConfigParser.parseText("lightgate-demo.conf", text, site);
             Server server = Server.start(tree, log);
             Signals.install(server, new Main.ConfigSource("lightgate-demo.conf", null, text), log);
-            out.println(Version.tag() + " demo: serving " + root);
+            out.println(Version.tag() + " demo: serving " + site);
             for (SocketAddress address : server.boundAddresses()) {
                 if (address instanceof InetSocketAddress inet) {
-                    out.println("  open http://" + inet.getHostString() + ":" + inet.getPort() + "/");
+                    String base = "http://" + inet.getHostString() + ":" + inet.getPort() + "/";
+                    out.println("  open " + base);
+                    out.println("  WebSocket count 1 .. 5 (mod_wstunnel): " + base + "count.html");
                 }
             }
             out.println("  press ^C to stop");
@@ -81,19 +87,51 @@ final class Demo {
         }
     }
 
-    private static Path unpack() throws IOException {
-        Path root = Files.createTempDirectory("lightgate-demo-");
+    private static Path unpack(Path site) throws IOException {
         for (String name : FILES) {
             try (InputStream in = Demo.class.getResourceAsStream(RESOURCES + name)) {
                 if (in == null) {
                     throw new IOException("missing resource " + RESOURCES + name);
                 }
-                Path target = root.resolve(name);
+                Path target = site.resolve(name);
                 Files.createDirectories(target.getParent());
                 Files.copy(in, target);
             }
         }
-        return root;
+        return site;
+    }
+
+    /**
+     * The echo backend mod_wstunnel spawns, outside the document root: the seed's line echo in Perl when perl
+     * is installed (what lighttpd's documentation uses), else a script starting lightgate's own echo-backend
+     * with this JVM (a script, because bin-path is split on spaces and these paths may hold some).
+     */
+    static Path writeEchoProgram(Path dir) throws IOException {
+        Path program;
+        if (Files.isExecutable(Path.of("/usr/bin/perl"))) {
+            program = dir.resolve("echo.pl");
+            Files.writeString(program, """
+                    #!/usr/bin/perl -Tw
+                    # the echo program from lighttpd's mod_wstunnel documentation: fd 0 is the listening socket
+                    $SIG{PIPE} = 'IGNORE';
+                    for (my $FH; accept($FH, STDIN); close $FH) {
+                        select($FH); $| = 1;
+                        print $FH $_ while (<$FH>);
+                    }
+                    """);
+        } else {
+            program = dir.resolve("echo-backend.sh");
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            Files.writeString(program, "#!/bin/sh\nexec " + shellQuote(java)
+                    + " --enable-native-access=ALL-UNNAMED -cp " + shellQuote(System.getProperty("java.class.path"))
+                    + " io.lightgate.Main echo-backend\n");
+        }
+        program.toFile().setExecutable(true, true);
+        return program;
+    }
+
+    private static String shellQuote(String s) {
+        return "'" + s.replace("'", "'\\''") + "'";
     }
 
     private static void deleteTree(Path root) {
