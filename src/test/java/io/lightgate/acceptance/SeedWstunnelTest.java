@@ -8,6 +8,7 @@ import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -56,5 +57,11 @@ class SeedWstunnelTest {
             assertThat(log).startsWith("CONNECT\n");
             assertThat(page.problems()).isEmpty();
         }
+        // Stopping the server stops and reaps the spawned program (no process, no zombie left).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (seed.runningChild().isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(seed.runningChild()).as("%s after the server stopped", program.file).isEmpty();
     }
 }
