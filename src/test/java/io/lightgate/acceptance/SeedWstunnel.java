@@ -1,0 +1,138 @@
+package io.lightgate.acceptance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.lightgate.testing.TestServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The seed's {@code lighttpd-wstunnel.conf} (from ../shared/seed/samples, as CliIT reads it) with only paths and
+ * the port substituted: the document root becomes a temp dir holding a copy of the seed's count.html, the socket
+ * a temp socket, bin-path a temp executable copy of one of the seed's echo programs, and the port 0. The
+ * substitution is checked: every other line is the seed's line unchanged.
+ */
+final class SeedWstunnel {
+    static final Path SEED = Path.of("..", "shared", "seed", "samples").toAbsolutePath().normalize();
+    static final Path CONF = SEED.resolve("conf").resolve("lighttpd-wstunnel.conf");
+
+    /** The seed's echo programs. */
+    enum Program {
+        ECHO("echo.pl"), ECHO_INCREMENTAL("echo-incremental.pl");
+
+        final String file;
+
+        Program(String file) {
+            this.file = file;
+        }
+    }
+
+    final Path docroot;
+    final Path socket;
+    final Path program;
+    final String configText;
+
+    private SeedWstunnel(Path docroot, Path socket, Path program, String configText) {
+        this.docroot = docroot;
+        this.socket = socket;
+        this.program = program;
+        this.configText = configText;
+    }
+
+    /**
+     * Skips the calling test when ../shared is not beside the checkout (a clone elsewhere); under CI (env CI
+     * set) that is a failure, since CI must run the seed's example.
+     */
+    static void assumeSeedPresent() {
+        if (Files.isRegularFile(CONF)) {
+            return;
+        }
+        String why = "the seed " + CONF + " is missing (../shared is not beside this checkout)";
+        if (System.getenv("CI") != null) {
+            fail(why + " but CI is set: the seed's wstunnel example must run in CI");
+        }
+        assumeTrue(false, why + ": skipping the seed acceptance test");
+    }
+
+    /** Prepares the files in {@code dir} and the substituted config text (assertions included). */
+    static SeedWstunnel prepare(Path dir, Program which) throws IOException {
+        assumeSeedPresent();
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/perl")) || System.getenv("CI") != null,
+                "the seed's echo programs need /usr/bin/perl");
+        Path docroot = Files.createDirectories(dir.resolve("docroot"));
+        Files.copy(SEED.resolve("docroot").resolve("count.html"), docroot.resolve("count.html"));
+        Path program = dir.resolve(which.file);
+        Files.copy(SEED.resolve(which.file), program);
+        Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwx------"));
+        Path socket = dir.resolve("echo.sock");
+
+        String original = Files.readString(CONF, StandardCharsets.UTF_8);
+        String text = substitute(original, docroot, socket, program);
+        assertOnlyPathsAndPortChanged(original, text);
+        return new SeedWstunnel(docroot, socket, program, text);
+    }
+
+    /** Textual substitution of the seed's paths and port; each must occur exactly once. */
+    static String substitute(String original, Path docroot, Path socket, Path program) {
+        String t = replaceOnce(original, "server.document-root = \"/tmp\"", "server.document-root = \"" + docroot + "\"");
+        t = replaceOnce(t, "\"/tmp/echo.sock\"", "\"" + socket + "\"");
+        t = replaceOnce(t, "\"/tmp/echo.pl\"", "\"" + program + "\"");
+        return replaceOnce(t, "server.port = 8081", "server.port = 0");
+    }
+
+    private static String replaceOnce(String text, String from, String to) {
+        int at = text.indexOf(from);
+        assertThat(at).as("the seed config contains %s", from).isNotNegative();
+        assertThat(text.indexOf(from, at + 1)).as("the seed config contains %s only once", from).isNegative();
+        return text.substring(0, at) + to + text.substring(at + from.length());
+    }
+
+    /** Line by line: the four substituted lines differ, every other line is the seed's unchanged. */
+    private static void assertOnlyPathsAndPortChanged(String original, String substituted) {
+        List<String> before = original.lines().toList();
+        List<String> after = substituted.lines().toList();
+        assertThat(after).hasSameSizeAs(before);
+        int changed = 0;
+        for (int i = 0; i < before.size(); i++) {
+            String b = before.get(i);
+            boolean substitutedLine = b.startsWith("server.document-root = ") || b.startsWith("server.port = ")
+                    || b.contains("\"/tmp/echo.sock\"") || b.contains("\"/tmp/echo.pl\"");
+            if (substitutedLine) {
+                assertThat(after.get(i)).as("line %d was substituted", i + 1).isNotEqualTo(b);
+                changed++;
+            } else {
+                assertThat(after.get(i)).as("line %d unchanged", i + 1).isEqualTo(b);
+            }
+        }
+        assertThat(changed).isEqualTo(4);
+        assertThat(substituted).contains("server.bind = \"127.0.0.1\"");
+    }
+
+    TestServer start() throws Exception {
+        return TestServer.start(configText);
+    }
+
+    /** Our child process running the copied program (perl shows the script path in its command line). */
+    Optional<ProcessHandle> runningChild() {
+        try (Stream<ProcessHandle> children = ProcessHandle.current().children()) {
+            return children.filter(p -> p.isAlive() && cmdline(p.pid()).contains(program.toString())).findFirst();
+        }
+    }
+
+    private static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
+                    .replace('\0', ' ');
+        } catch (IOException gone) {
+            return "";
+        }
+    }
+}
