@@ -360,24 +360,40 @@ public final class Server {
         terminated.await();
     }
 
-    /** Lets {@code gen}'s connections finish (forced after the graceful timeout), then stops its modules. */
+    /**
+     * Lets {@code gen}'s connections finish (forced after the graceful timeout), then stops its modules. On a
+     * restart, upgraded connections (WebSockets, tunnels) are neither told nor forced: they run on with the old
+     * config until they end, and the old modules stop after the last one (spawned children are shared with the
+     * new config when it names the same ones, see SpawningLauncher).
+     */
     private void drain(Generation gen, boolean thenTerminate) {
         synchronized (draining) {
             draining.add(gen);
         }
+        GracefulShutdown event = thenTerminate ? GracefulShutdown.INSTANCE : GracefulShutdown.RESTART;
         for (Channel ch : gen.connections()) {
-            ch.pipeline().fireUserEventTriggered(GracefulShutdown.INSTANCE);
+            ch.pipeline().fireUserEventTriggered(event);
         }
         int timeout = gen.site().flags().gracefulShutdownTimeoutSeconds();
         long deadline = timeout == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
         Runnable[] poll = new Runnable[1];
+        boolean[] forced = new boolean[1];
         poll[0] = () -> {
-            if (!gen.connections().isEmpty() && System.nanoTime() - deadline < 0) {
+            List<Channel> mustEnd = gen.connections().stream()
+                    .filter(ch -> thenTerminate || !isUpgraded(ch)).toList();
+            if (!forced[0] && !mustEnd.isEmpty() && System.nanoTime() - deadline < 0) {
                 transport.boss().schedule(poll[0], 50, TimeUnit.MILLISECONDS);
                 return;
             }
-            if (!gen.connections().isEmpty()) {
-                log.write(SOURCE, "graceful shutdown timeout: closing " + gen.connections().size() + " connection(s)");
+            if (!forced[0] && !mustEnd.isEmpty()) {
+                log.write(SOURCE, "graceful shutdown timeout: closing " + mustEnd.size() + " connection(s)");
+                mustEnd.forEach(Channel::close);
+            }
+            forced[0] = true;
+            if (!thenTerminate && !gen.connections().isEmpty()) {
+                // upgraded connections of the old config still run; look again later
+                transport.boss().schedule(poll[0], 1, TimeUnit.SECONDS);
+                return;
             }
             gen.connections().close().addListener(f -> {
                 synchronized (draining) {
@@ -394,6 +410,10 @@ public final class Server {
         transport.boss().execute(poll[0]);
     }
 
+    private static boolean isUpgraded(Channel ch) {
+        return ch.pipeline().get("byte-stream") != null;
+    }
+
     private final AtomicBoolean terminating = new AtomicBoolean();
 
     private void terminate(List<Generation> gens) {
@@ -407,9 +427,21 @@ public final class Server {
                 // the pid file is advisory
             }
         }
+        // older configs still draining (upgraded connections kept by a restart) end with this one
+        List<Generation> all = new ArrayList<>(gens);
+        synchronized (draining) {
+            for (Generation g : draining) {
+                if (!all.contains(g)) {
+                    all.add(g);
+                }
+            }
+        }
         Thread t = new Thread(() -> {
+            for (Generation g : all) {
+                g.connections().close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+            }
             // modules first, while the loops still run: spawned children are reaped on them
-            gens.forEach(this::stopModules);
+            all.forEach(this::stopModules);
             transport.workers().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             transport.boss().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             terminated.countDown();

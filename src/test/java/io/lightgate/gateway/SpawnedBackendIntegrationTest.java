@@ -96,6 +96,39 @@ class SpawnedBackendIntegrationTest {
     }
 
     @Test
+    void aGracefulRestartKeepsTheChildrenAndTheTunnelsToThem() throws Exception {
+        Path program = echoProgram();
+        String config = "server.modules = ( \"mod_testtunnel\" )\n"
+                + "testtunnel.server = ( \"/ws/\" => (( \"socket\" => \"" + dir.resolve("echo.sock")
+                + "\", \"bin-path\" => \"" + program + "\", \"max-procs\" => 1 )))\n";
+        TestServer srv = TestServer.start(config, TestTunnelModule.registry());
+        try {
+            long pid = childRunning(program).orElseThrow();
+            try (TunnelClient open = TunnelClient.open(srv.port(), "/ws/")) {
+                open.send("before\n");
+                assertThat(open.read(7)).isEqualTo("before\n");
+                srv.restart(config + "server.tag = \"second\"\n");
+                // the tunnel opened under the old config still reaches the same child
+                open.send("during\n");
+                assertThat(open.read(7)).isEqualTo("during\n");
+            }
+            // (echo.pl serves one connection at a time, so the new config's first tunnel comes after)
+            assertThat(echo(srv, "new\n")).isEqualTo("new\n");
+            // the old config is done once its last connection closed (polled each second); its modules stop then
+            Thread.sleep(1500);
+            assertThat(childRunning(program)).contains(pid);
+            assertThat(echo(srv, "after\n")).isEqualTo("after\n");
+        } finally {
+            srv.close();
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (childRunning(program).isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(childRunning(program)).isEmpty();
+    }
+
+    @Test
     void aBackendThatCannotStartFailsStartUpNamingIt() throws Exception {
         assumeTrue(Epoll.isAvailable(), "spawning needs Linux");
         Path program = dir.resolve("fails.sh");

@@ -13,8 +13,11 @@ import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The gateway's way to start bin-path hosts: one {@link ProcessGroup} per host, supervised on one of the
@@ -50,23 +53,63 @@ public final class SpawningLauncher implements ProcLauncher {
             specs.add(new SpawnSpec(Path.of(host.binPath().getFirst()), host.binPath(), host.binEnvironment(),
                     host.binCopyEnvironment(), socketAddress(address), host.listenBacklog(), host.killSignal()));
         }
-        ProcessGroup group = new ProcessGroup(specs, loop, context.errorLog(), timings);
-        try {
-            group.start();
-        } catch (SpawnException e) {
-            throw new ConfigException(e.getMessage());
+        synchronized (RUNNING) {
+            Shared shared = RUNNING.get(specs);
+            if (shared == null) {
+                ProcessGroup group = new ProcessGroup(specs, loop, context.errorLog(), timings);
+                try {
+                    group.start();
+                } catch (SpawnException e) {
+                    throw new ConfigException(e.getMessage());
+                }
+                shared = new Shared(specs, group);
+                RUNNING.put(specs, shared);
+            }
+            shared.users++;
+            return shared.handle();
         }
-        return new ProcSet() {
-            @Override
-            public boolean isUp(int index) {
-                return group.isUp(index);
-            }
+    }
 
-            @Override
-            public void stop() {
-                group.stop().awaitUninterruptibly(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
-            }
-        };
+    /**
+     * Children running for identical specs, shared by the configs that name them: a graceful restart (SIGUSR1)
+     * with an unchanged host keeps the running children (and the WebSockets tunnelled to them) instead of
+     * stopping them with the old config; they stop when the last config using them stops.
+     */
+    private static final Map<List<SpawnSpec>, Shared> RUNNING = new HashMap<>();
+
+    private static final class Shared {
+        private final List<SpawnSpec> specs;
+        private final ProcessGroup group;
+        private int users;
+
+        Shared(List<SpawnSpec> specs, ProcessGroup group) {
+            this.specs = specs;
+            this.group = group;
+        }
+
+        ProcSet handle() {
+            AtomicBoolean released = new AtomicBoolean();
+            return new ProcSet() {
+                @Override
+                public boolean isUp(int index) {
+                    return group.isUp(index);
+                }
+
+                @Override
+                public void stop() {
+                    if (!released.compareAndSet(false, true)) {
+                        return;
+                    }
+                    synchronized (RUNNING) {
+                        if (--users > 0) {
+                            return;
+                        }
+                        RUNNING.remove(specs);
+                    }
+                    group.stop().awaitUninterruptibly(STOP_WAIT_SECONDS, TimeUnit.SECONDS);
+                }
+            };
+        }
     }
 
     private static SocketAddress socketAddress(BackendAddress address) {

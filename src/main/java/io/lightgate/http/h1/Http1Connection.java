@@ -133,7 +133,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                     close();
                 }
             }
-        } else if (evt == GracefulShutdown.INSTANCE) {
+        } else if (evt instanceof GracefulShutdown) {
             draining = true;
             if (current == null) {
                 close();
