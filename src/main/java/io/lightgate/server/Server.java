@@ -380,7 +380,7 @@ public final class Server {
         boolean[] forced = new boolean[1];
         poll[0] = () -> {
             List<Channel> mustEnd = gen.connections().stream()
-                    .filter(ch -> thenTerminate || !isUpgraded(ch)).toList();
+                    .filter(ch -> thenTerminate || !Http1Connection.isUpgraded(ch)).toList();
             if (!forced[0] && !mustEnd.isEmpty() && System.nanoTime() - deadline < 0) {
                 transport.boss().schedule(poll[0], 50, TimeUnit.MILLISECONDS);
                 return;
@@ -408,10 +408,6 @@ public final class Server {
             });
         };
         transport.boss().execute(poll[0]);
-    }
-
-    private static boolean isUpgraded(Channel ch) {
-        return ch.pipeline().get("byte-stream") != null;
     }
 
     private final AtomicBoolean terminating = new AtomicBoolean();

@@ -21,6 +21,8 @@ final class OutboundFramer {
     private final Utf8Validator utf8 = new Utf8Validator();
     /** The start of a UTF-8 sequence that the last write left open (text mode only). */
     private final byte[] held = new byte[3];
+    /** Scratch for the open sequence at the end of a write (no allocation per write). */
+    private final byte[] tail = new byte[3];
     private int heldLength;
     private boolean reported;
 
@@ -61,11 +63,13 @@ final class OutboundFramer {
             return;
         }
         // The open sequence lies entirely in data here (a held one was completed, or the chunk would be all held).
-        byte[] next = new byte[keep];
-        data.getBytes(data.writerIndex() - keep, next);
-        data.writerIndex(data.writerIndex() - keep);
+        // emit() sends the held bytes first, so the new open sequence waits in tail until it has
+        if (keep > 0) {
+            data.getBytes(data.writerIndex() - keep, tail, 0, keep);
+            data.writerIndex(data.writerIndex() - keep);
+        }
         emit(out, Opcode.TEXT, data);
-        System.arraycopy(next, 0, held, 0, keep);
+        System.arraycopy(tail, 0, held, 0, keep);
         heldLength = keep;
     }
 

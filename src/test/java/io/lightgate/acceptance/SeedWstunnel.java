@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lightgate.testing.Children;
 import io.lightgate.testing.TestServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The seed's {@code lighttpd-wstunnel.conf} (from ../shared/seed/samples, as CliIT reads it) with only paths and
@@ -120,19 +120,8 @@ final class SeedWstunnel {
         return TestServer.start(configText);
     }
 
-    /** Our child process running the copied program (perl shows the script path in its command line). */
+    /** Our child process running the copied program. */
     Optional<ProcessHandle> runningChild() {
-        try (Stream<ProcessHandle> children = ProcessHandle.current().children()) {
-            return children.filter(p -> p.isAlive() && cmdline(p.pid()).contains(program.toString())).findFirst();
-        }
-    }
-
-    private static String cmdline(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
-                    .replace('\0', ' ');
-        } catch (IOException gone) {
-            return "";
-        }
+        return Children.running(program);
     }
 }

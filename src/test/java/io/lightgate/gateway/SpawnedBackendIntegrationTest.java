@@ -3,6 +3,7 @@ package io.lightgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.lightgate.testing.Children;
 import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.TestServer;
 import io.netty.channel.epoll.Epoll;
@@ -14,7 +15,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,22 +151,8 @@ class SpawnedBackendIntegrationTest {
         }
     }
 
-    /** Our child running {@code program} (perl shows the script path in its command line). */
+    /** Our child running {@code program}. */
     private static Optional<Long> childRunning(Path program) {
-        long self = ProcessHandle.current().pid();
-        try (Stream<ProcessHandle> children = ProcessHandle.current().children()) {
-            return children.filter(p -> p.isAlive() && cmdline(p.pid()).contains(program.toString()))
-                    .map(ProcessHandle::pid).filter(pid -> pid != self).findFirst();
-        }
+        return Children.running(program).map(ProcessHandle::pid);
     }
-
-    private static String cmdline(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8)
-                    .replace('\0', ' ');
-        } catch (IOException gone) {
-            return "";
-        }
-    }
-
 }

@@ -56,6 +56,63 @@ class ServerLifecycleTest {
     }
 
     @Test
+    void writeIdleClosesAnUpgradedStreamWhoseClientStoppedReading() throws Exception {
+        try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\nserver.max-write-idle = 1\n",
+                TestModule.registry());
+             java.net.Socket c = new java.net.Socket()) {
+            c.setReceiveBufferSize(4096);
+            c.connect(new java.net.InetSocketAddress("127.0.0.1", s.port()));
+            c.getOutputStream().write(("GET /upgrade HTTP/1.1\r\nHost: a\r\nUpgrade: echo\r\n"
+                    + "Connection: upgrade\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // the echo comes back to a client that never reads: the server's writes stall, it stops reading,
+            // our writes stall in turn; max-write-idle must end it (the default, 360 s, would outlast the test)
+            java.util.concurrent.CompletableFuture<Long> ended = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                long sent = 0;
+                try {
+                    while (sent < 1L << 30) {
+                        c.getOutputStream().write(chunk);
+                        sent += chunk.length;
+                    }
+                    return -1L;
+                } catch (java.io.IOException closedByServer) {
+                    return sent;
+                }
+            });
+            long sent = ended.get(15, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(sent).as("writes ended by the server closing the stalled stream").isPositive();
+        }
+    }
+
+    @Test
+    void writeIdleClosesAResponseTheClientStoppedReading() throws Exception {
+        try (TestServer s = TestServer.start("server.max-write-idle = 1\n");
+             java.net.Socket c = new java.net.Socket()) {
+            long size = 64L << 20;
+            try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(s.docroot().resolve("big.bin").toFile(), "rw")) {
+                big.setLength(size);
+            }
+            c.setReceiveBufferSize(4096);
+            c.connect(new java.net.InetSocketAddress("127.0.0.1", s.port()));
+            c.setSoTimeout(10_000);
+            c.getOutputStream().write("GET /big.bin HTTP/1.1\r\nHost: a\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Thread.sleep(4000);
+            // the default (360 s) would still be sending: everything would arrive
+            long received = 0;
+            byte[] buffer = new byte[1 << 16];
+            try {
+                for (int n; (n = c.getInputStream().read(buffer)) > 0; ) {
+                    received += n;
+                }
+            } catch (java.net.SocketException reset) {
+                // closed with our unread bytes in its buffer: a reset is as good as EOF here
+            }
+            assertThat(received).as("bytes received before the server gave up").isLessThan(size);
+        }
+    }
+
+    @Test
     void maxKeepAliveRequestsEndsTheConnection() throws Exception {
         try (TestServer s = TestServer.start("server.modules = (\"mod_test\")\nserver.max-keep-alive-requests = 2\n",
                 TestModule.registry());

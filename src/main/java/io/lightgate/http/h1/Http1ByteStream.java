@@ -9,6 +9,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
@@ -42,6 +43,7 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
     private long bytesOut;
     private long lastReadNanos;
     private long lastWriteNanos;
+    private long lastPendingBytes;
 
     Http1ByteStream(ByteBuf leftover, RequestConfig config, Done done) {
         if (leftover != null) {
@@ -153,7 +155,8 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
     @Override
     public void write(ByteBuf data) {
         bytesOut += data.readableBytes();
-        ctx.write(data).addListener(f -> lastWriteNanos = System.nanoTime());
+        // no promise or listener per write (this is every WebSocket frame): checkIdle sees progress instead
+        ctx.write(data, ctx.voidPromise());
     }
 
     @Override
@@ -189,8 +192,23 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
+    /**
+     * Write progress, seen from the once-a-second sweep rather than from a listener on every write: the bytes
+     * queued in the channel fell (a buffer was written out) or none are left. A stuck client leaves them as they
+     * are or growing.
+     */
+    private void notePendingWrites(long now) {
+        ChannelOutboundBuffer out = ctx.channel().unsafe().outboundBuffer();
+        long pending = out == null ? 0 : out.totalPendingWriteBytes();
+        if (pending == 0 || pending < lastPendingBytes) {
+            lastWriteNanos = now;
+        }
+        lastPendingBytes = pending;
+    }
+
     @Override
     public void checkIdle(long now) {
+        notePendingWrites(now);
         boolean paused = !ctx.channel().config().isAutoRead();
         if (!paused && now - lastReadNanos > readIdleNanos) {
             ctx.close();

@@ -14,6 +14,7 @@ import io.lightgate.server.ServerKeys;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -57,6 +58,14 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private boolean draining;
     private boolean inputShutdown;
     private boolean upgraded;
+    /** The pipeline name of the stream that replaces this handler after a 101. */
+    private static final String BYTE_STREAM = "byte-stream";
+
+    /** Whether {@code channel} was switched to a byte stream (WebSocket, tunnel) by an upgrade. */
+    public static boolean isUpgraded(Channel channel) {
+        return channel.pipeline().get(BYTE_STREAM) != null;
+    }
+
     private boolean closed;
     private RequestConfig lastConfig;
     private long lastReadNanos;
@@ -404,7 +413,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         cumulation = null;
         Http1ByteStream stream = new Http1ByteStream(leftover, ex.config(), (in, out) ->
                 requestDone(ex, switching, ex.headBytes + ex.bodyBytes + in, headOut + out));
-        ctx.pipeline().replace(this, "byte-stream", stream);
+        ctx.pipeline().replace(this, BYTE_STREAM, stream);
         ctx.channel().config().setAutoRead(true);
         try {
             handler.upgraded(stream);
