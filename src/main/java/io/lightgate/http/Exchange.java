@@ -28,6 +28,9 @@ public interface Exchange {
 
     ErrorLog errorLog();
 
+    /** The request body, to be streamed by the module that claimed the request (see {@link RequestBody}). */
+    RequestBody requestBody();
+
     EventLoop eventLoop();
 
     /** Sends {@code response}; the core owns its body from here on. */

@@ -33,9 +33,9 @@ public final class Response {
     public Response body(Body body) { this.body = body; return this; }
 
     /** What follows the header block. */
-    public sealed interface Body permits Empty, Bytes, FileRange, Parts {
+    public sealed interface Body permits Empty, Bytes, FileRange, Parts, Streamed {
         Empty EMPTY = new Empty();
-        /** Bytes on the wire, for Content-Length. */
+        /** Bytes on the wire, for Content-Length; -1 when unknown until the end ({@link Streamed}). */
         long length();
     }
 
@@ -59,4 +59,11 @@ public final class Response {
         public Parts { parts = List.copyOf(parts); }
         public long length() { return parts.stream().mapToLong(Body::length).sum(); }
     }
+
+    /**
+     * Bytes produced over time by {@code producer}, {@code length} of them, or -1 when the length is unknown until
+     * the producer ends (chunked for HTTP/1.1 clients, close-delimited for HTTP/1.0). The response's own
+     * Content-Length/Transfer-Encoding headers are ignored as for every body; the core frames it.
+     */
+    public record Streamed(long length, BodyProducer producer) implements Body { }
 }

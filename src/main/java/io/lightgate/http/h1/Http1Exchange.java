@@ -47,6 +47,12 @@ final class Http1Exchange implements CoreExchange {
     @Override public boolean answered() { return answered.get(); }
 
     @Override
+    public io.lightgate.http.RequestBody requestBody() {
+        // placeholder until the core-bodies branch lands: no module streams request bodies yet
+        throw new UnsupportedOperationException("request bodies are not streamed to modules yet");
+    }
+
+    @Override
     public void respond(Response response) {
         if (!answered.compareAndSet(false, true)) {
             Http1ResponseWriter.release(response.body());

@@ -165,6 +165,8 @@ final class Http1ResponseWriter {
                     writeBody(ctx, parts.get(i), promise, last && i == parts.size() - 1);
                 }
             }
+            // placeholder until the core-bodies branch lands
+            case Response.Streamed s -> throw new UnsupportedOperationException("streamed bodies are not written yet");
         }
     }
 
@@ -181,6 +183,7 @@ final class Http1ResponseWriter {
                 }
             }
             case Response.Parts p -> p.parts().forEach(Http1ResponseWriter::release);
+            case Response.Streamed s -> s.producer().cancel();
         }
     }
 

@@ -68,6 +68,11 @@ public final class TestExchange implements Exchange {
     @Override public PhysicalPath physical() { return physical; }
     @Override public void physical(PhysicalPath p) { this.physical = p; }
     @Override public ErrorLog errorLog() { return errorLog; }
+
+    @Override
+    public io.lightgate.http.RequestBody requestBody() {
+        throw new UnsupportedOperationException("TestExchange has no request body");
+    }
     @Override public EventLoop eventLoop() { return null; }
 
     @Override
