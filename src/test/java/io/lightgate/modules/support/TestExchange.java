@@ -123,6 +123,7 @@ public final class TestExchange implements Exchange {
                 out.append(buf.toString(StandardCharsets.ISO_8859_1));
                 buf.release();
             }
+            case Response.Streamed s -> throw new UnsupportedOperationException("TestExchange cannot drain a streamed body");
             case Response.FileRange r -> {
                 files.add(r.file());
                 try {
