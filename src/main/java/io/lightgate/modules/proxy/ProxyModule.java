@@ -129,13 +129,22 @@ public final class ProxyModule implements Module {
         /** The request-target for the backend: origin-form, with the first matching map-urlpath prefix replaced. */
         String backendTarget(Request req) {
             String target = originForm(req.target());
+            Map.Entry<String, String> m = requestPathMapping(target);
+            if (m == null) {
+                return target;
+            }
+            String mapped = m.getValue() + target.substring(m.getKey().length());
+            return mapped.isEmpty() || mapped.charAt(0) == '?' ? "/" + mapped : mapped;
+        }
+
+        /** The first map-urlpath entry (config order) whose key is a prefix of {@code target}, or null. */
+        Map.Entry<String, String> requestPathMapping(String target) {
             for (Map.Entry<String, String> m : options.mapUrlpath().entrySet()) {
                 if (target.startsWith(m.getKey())) {
-                    String mapped = m.getValue() + target.substring(m.getKey().length());
-                    return mapped.isEmpty() || mapped.charAt(0) == '?' ? "/" + mapped : mapped;
+                    return m;
                 }
             }
-            return target;
+            return null;
         }
 
         /**
@@ -162,7 +171,11 @@ public final class ProxyModule implements Module {
 
         /** map-host-response, map-urlpath and https-remap on Location, Content-Location and Set-Cookie. */
         void rewriteResponse(Request req, HostConfig host, HttpHeaders headers) {
-            // filled in with the response rewriting
+            if (!options.rewritesResponses() && !options.httpsRemap()) {
+                return;
+            }
+            new ResponseUrlMapper(options, req.host(), backendHost(req, host), "https".equals(req.scheme()),
+                    requestPathMapping(originForm(req.target()))).rewrite(headers);
         }
     }
 
