@@ -34,6 +34,16 @@ public final class ProxyModule implements Module {
             ConfigKey.of("proxy.forwarded", Scope.CONNECTION, ForwardedParams.TYPE, ForwardedParams.NONE);
     static final ConfigKey<Boolean> REPLACE_HTTP_HOST =
             ConfigKey.of("proxy.replace-http-host", Scope.CONNECTION, ValueType.BOOL, false);
+    /** lightgate: reuse backend connections for plain requests (lighttpd opens one per request). */
+    static final ConfigKey<Boolean> BACKEND_KEEP_ALIVE =
+            ConfigKey.of("proxy.backend-keep-alive", Scope.CONNECTION, ValueType.BOOL, false);
+    /**
+     * Seconds an idle pooled backend connection is kept. 30: below the usual idle limits of backend servers
+     * (nginx and Node keep idle connections 60-75 s, Apache 5 s is the exception), so most of the time we close
+     * first and do not race the backend's close.
+     */
+    static final ConfigKey<Integer> BACKEND_KEEP_ALIVE_IDLE =
+            ConfigKey.of("proxy.backend-keep-alive-idle", Scope.CONNECTION, ValueType.SHORT, 30);
 
     private final Gateway gateway = new Gateway("proxy", Gateway.Options.URI_STAGE);
     private boolean forceHttp10Flag;
@@ -48,7 +58,7 @@ public final class ProxyModule implements Module {
     @Override
     public List<ConfigKey<?>> configKeys() {
         List<ConfigKey<?>> keys = new ArrayList<>(gateway.configKeys());
-        keys.addAll(List.of(HEADER, FORWARDED, REPLACE_HTTP_HOST));
+        keys.addAll(List.of(HEADER, FORWARDED, REPLACE_HTTP_HOST, BACKEND_KEEP_ALIVE, BACKEND_KEEP_ALIVE_IDLE));
         return keys;
     }
 
