@@ -192,6 +192,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         String query = "";
         if (target.equals("*")) {
             rawPath = "*";
+        } else if (h.method().equals("CONNECT") && target.charAt(0) != '/') {
+            rawPath = "/"; // authority-form names no path; "/" lets prefix keys such as proxy.server "/" match
         } else {
             String originForm = target;
             if (h.target().charAt(0) != '/') {

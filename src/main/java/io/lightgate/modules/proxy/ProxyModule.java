@@ -83,11 +83,16 @@ public final class ProxyModule implements Module {
         }
         Settings settings = new Settings(ex.config());
         Request req = ex.request();
-        if (req.method().equals("CONNECT")) {
+        boolean connect = req.method().equals("CONNECT");
+        if (connect && !settings.options().connect()) {
             return Hook.GO_ON; // the core answers 405, as lighttpd without "connect" => "enable"
         }
         if (!route.anyHostUp()) {
             ex.respondError(503);
+            return Hook.HANDLED;
+        }
+        if (connect) {
+            new ConnectTunnel(ex, route, settings.debug()).start();
             return Hook.HANDLED;
         }
         if (settings.forceHttp10() && req.contentLength() == -2) {
