@@ -64,6 +64,8 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
     private boolean backendEnded;
     private boolean backendClosed;
     private boolean chunkedUpload;
+    private boolean keepAlive;
+    private boolean retried;
 
     ProxyRequest(ProxyModule.Settings settings, Exchange ex, Route route) {
         this.settings = settings;
@@ -73,7 +75,8 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     void start() {
         headRequest = ex.request().method().equals("HEAD");
-        settings.connector().connect(route, ex, this);
+        keepAlive = settings.keepAlive(ex.request());
+        settings.connector(ex.request()).connect(route, ex, this);
     }
 
     // ---- connecting ------------------------------------------------------------------------------------
@@ -87,14 +90,14 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         chunkedUpload = req.contentLength() == -2;
         String head = BackendRequestHead.build(new BackendRequestHead.Inputs(req,
                 settings.backendTarget(req), settings.backendHost(req, host), settings.forceHttp10(),
-                upgrade, settings.keepAlive() && !upgrade, settings.forwarded()));
+                upgrade, keepAlive && !upgrade, settings.forwarded()));
         state = State.AWAITING_HEAD;
         debug("request " + req.method() + " " + req.target() + " sent to " + host.address()
                 + (upgrade ? " (upgrade allowed)" : ""));
         parser = new BackendResponseParser(headRequest, alloc, this);
         backend.write(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.ISO_8859_1)));
         backend.flush();
-        backend.listen(new BackendSide());
+        backend.listen(new BackendSide(connection));
         if (state != State.DONE && (req.contentLength() > 0 || req.contentLength() == -2)) {
             requestBodyDone = false;
             requestBody = ex.requestBody();
@@ -178,10 +181,21 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     // ---- backend events ------------------------------------------------------------------------------
 
+    /** Events of one backend connection; those of a connection given up for a retry are ignored. */
     private final class BackendSide implements ByteStream.Listener {
+        private final BackendConnection connection;
+
+        BackendSide(BackendConnection connection) {
+            this.connection = connection;
+        }
+
+        private boolean current() {
+            return connection == backend;
+        }
+
         @Override
         public void onData(ByteBuf data) {
-            if (parser == null) {
+            if (!current() || parser == null) {
                 data.release();
                 return;
             }
@@ -190,6 +204,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
         @Override
         public void onEndOfInput() {
+            if (!current() || retryOnFreshConnection()) {
+                return;
+            }
             backendEnded = true;
             if (state == State.AWAITING_HEAD || state == State.RELAYING) {
                 parser.endOfInput();
@@ -198,18 +215,23 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
         @Override
         public void onWritabilityChanged(boolean writable) {
-            if (requestBody != null && !requestBodyDone && state != State.DONE) {
+            if (current() && requestBody != null && !requestBodyDone && state != State.DONE) {
                 requestBody.setReadable(writable);
             }
         }
 
         @Override
         public void onFailed(Throwable cause) {
-            backendFailed(cause);
+            if (current() && !retryOnFreshConnection()) {
+                backendFailed(cause);
+            }
         }
 
         @Override
         public void onClosed() {
+            if (!current() || retryOnFreshConnection()) {
+                return;
+            }
             backendClosed = true;
             if ((state == State.AWAITING_HEAD || state == State.RELAYING) && !backendEnded) {
                 // closed without EOF or failure first: the response cannot complete
@@ -220,6 +242,28 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
                 parser.release();
             }
         }
+    }
+
+    /**
+     * A pooled connection that the backend closed while it was idle (EOF, reset or a failed write before any
+     * response byte) is not the backend's answer: the request (which has no body) goes once more on a fresh
+     * connection. Returns whether that happened.
+     */
+    private boolean retryOnFreshConnection() {
+        if (!backend.reused() || retried || state != State.AWAITING_HEAD || parser.anyByte()) {
+            return false;
+        }
+        retried = true;
+        BackendConnection dead = backend;
+        backend = null;
+        parser.release();
+        parser = null;
+        state = State.CONNECTING;
+        debug("pooled connection to " + dead.host().address() + " was closed by the backend; retrying "
+                + ex.request().target() + " on a new connection");
+        dead.closeAbnormally();
+        settings.fresh().connect(route, ex, this);
+        return true;
     }
 
     private void backendFailed(Throwable cause) {
@@ -434,11 +478,12 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         if (backendClosed) {
             return;
         }
-        if (parser.complete() && !parser.extraBytes() && keepAliveHead && settings.keepAlive() && !upgrade) {
-            settings.connector().recycle(backend);
+        if (parser.complete() && !parser.extraBytes() && keepAliveHead && keepAlive && !upgrade) {
+            settings.connector(ex.request()).recycle(backend, settings.keepAliveIdle());
         } else {
             backend.close();
         }
+        backendClosed = true; // no longer ours: a pooled connection may already serve another request
     }
 
     private void closeBackend() {
