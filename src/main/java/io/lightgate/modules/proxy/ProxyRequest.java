@@ -297,8 +297,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         state = State.RELAYING;
         debug("backend answered " + head.status() + " for " + ex.request().target());
         Response.Body body;
-        if (head.framing() == BackendResponseHead.Framing.NONE && !headRequest) {
-            body = Response.Body.EMPTY; // 204 and 304 carry no body
+        boolean empty = head.framing() == BackendResponseHead.Framing.LENGTH && head.contentLength() == 0;
+        if ((head.framing() == BackendResponseHead.Framing.NONE || empty) && !headRequest) {
+            body = Response.Body.EMPTY; // 204, 304 and Content-Length: 0 carry no body
         } else if (head.framing() == BackendResponseHead.Framing.NONE) {
             String length = head.headers().get("Content-Length");
             body = new Response.Streamed(length == null ? -1 : Long.parseLong(length), new ResponseBody());
