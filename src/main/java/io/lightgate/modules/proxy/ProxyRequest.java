@@ -457,8 +457,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
             leftover.release();
         }
         client.flush();
-        if (backendClosed || backendEnded) {
-            // nothing more will come from the backend; the tunnel would never hear of it again
+        if (backendClosed) {
+            // the backend is gone (a half-close alone is replayed to the tunnel by listen); the tunnel would
+            // never hear of it again
             client.close();
             closeBackend();
             return;
