@@ -75,6 +75,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     void start() {
         headRequest = ex.request().method().equals("HEAD");
+        ex.onClientGone(this::clientGone);
         keepAlive = settings.keepAlive(ex.request());
         settings.connector(ex.request()).connect(route, ex, this);
     }
@@ -83,6 +84,10 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     @Override
     public void connected(BackendConnection connection) {
+        if (state == State.DONE) {
+            connection.close(); // the client left while we connected
+            return;
+        }
         backend = connection;
         Request req = ex.request();
         HostConfig host = connection.host();
@@ -107,6 +112,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     @Override
     public void failed(int status, String why) {
+        if (state == State.DONE) {
+            return;
+        }
         debug("no backend for " + ex.request().target() + ": " + why);
         state = State.DONE;
         ex.respondError(status);
@@ -466,6 +474,15 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         }
         Tunnel.join(client, backend, ex.config());
         backend.setReadable(client.isWritable());
+    }
+
+    /** The client left before we answered: the backend (connected or not yet) has no one to serve. */
+    private void clientGone() {
+        if (state == State.CONNECTING || state == State.AWAITING_HEAD) {
+            debug("client left before the answer for " + ex.request().target());
+            abandon();
+            closeBackend();
+        }
     }
 
     // ---- endings -------------------------------------------------------------------------------------

@@ -93,6 +93,27 @@ class ProxyFailureTest {
     }
 
     @Test
+    void clientLeavingBeforeTheAnswerClosesTheBackend() throws Exception {
+        java.util.concurrent.CountDownLatch sawEof = new java.util.concurrent.CountDownLatch(1);
+        try (ProxyBackend backend = new ProxyBackend(c -> {
+                c.readHead();
+                if (c.in.read() < 0) { // thinks for ever; the proxy's close ends it
+                    sawEof.countDown();
+                }
+            });
+             TestServer s = TestServer.start(ProxyUpgradeTest.config(backend.port(), ""))) {
+            try (RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(10))) {
+                c.send(GET);
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (backend.heads.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+            }
+            assertThat(sawEof.await(5, java.util.concurrent.TimeUnit.SECONDS)).as("backend connection closed").isTrue();
+        }
+    }
+
+    @Test
     void smugglingShapesNeverReachTheBackend() throws Exception {
         try (ProxyBackend backend = new ProxyBackend(c -> {
                 while (c.readHead() != null) {
