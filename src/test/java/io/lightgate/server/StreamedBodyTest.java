@@ -220,6 +220,140 @@ class StreamedBodyTest {
         }
     }
 
+    @Test
+    void headAnd204And304SendNoBodyAndCancelTheProducer() throws Exception {
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("HEAD /stream?n=2&size=5&length=known HTTP/1.1\r\nHost: a\r\n\r\n");
+            RawHttp.Response head = c.readResponse(true);
+            assertThat(head.header("Content-Length")).isEqualTo("10");
+            c.send("HEAD /stream?n=2&size=5 HTTP/1.1\r\nHost: a\r\n\r\n");
+            head = c.readResponse(true);
+            assertThat(head.header("Content-Length")).isNull();
+            assertThat(head.header("Transfer-Encoding")).isNull();
+            for (int status : new int[] {204, 304}) {
+                c.send("GET /stream?n=2&size=5&status=" + status + " HTTP/1.1\r\nHost: a\r\n\r\n");
+                RawHttp.Response r = c.readResponse(true);
+                assertThat(r.status()).isEqualTo(status);
+                assertThat(r.header("Content-Length")).isNull();
+                assertThat(r.header("Transfer-Encoding")).isNull();
+            }
+            // no body byte came between the heads: the next response starts right after
+            c.send("GET /echo/last HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).body()).isEqualTo("GET /echo/last ");
+        }
+        assertThat(BodyRoutes.EVENTS).containsExactly("cancel /stream", "cancel /stream", "cancel /stream",
+                "cancel /stream");
+    }
+
+    @Test
+    void anAbortedChunkedBodyHasNoLastChunkAndTheConnectionCloses() throws Exception {
+        int before = server.errorLines("h1").size();
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("GET /stream?n=3&size=5&length=abort HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(true).header("Transfer-Encoding")).isEqualTo("chunked");
+            assertThat(c.readUntilClosed()).isEqualTo("5\r\nabcde\r\n5\r\nfghij\r\n5\r\nklmno\r\n");
+        }
+        Thread.sleep(50);
+        assertThat(server.errorLines("h1")).hasSize(before + 1);
+        assertThat(server.errorLines("h1").getLast()).contains("test producer aborts").contains("/stream");
+        assertThat(BodyRoutes.EVENTS).containsExactly("started /stream", "abort /stream");
+    }
+
+    @Test
+    void aProducerEndingShortOfItsLengthLeavesTheClientShort() throws Exception {
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("GET /stream?n=3&size=5&length=short HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(true).header("Content-Length")).isEqualTo("25");
+            assertThat(c.readUntilClosed()).isEqualTo(pattern(0, 15));
+        }
+        Thread.sleep(50);
+        assertThat(server.errorLines("h1").getLast()).contains("ended after 15 of its declared 25 bytes");
+    }
+
+    @Test
+    void aProducerWritingPastItsLengthIsStoppedAndTheClientCutShort() throws Exception {
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("GET /stream?n=3&size=5&length=long HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(true).header("Content-Length")).isEqualTo("14");
+            assertThat(c.readUntilClosed()).isEqualTo(pattern(0, 10));
+        }
+        Thread.sleep(50);
+        assertThat(server.errorLines("h1").getLast()).contains("longer than its declared 14 bytes");
+        assertThat(BodyRoutes.EVENTS).containsExactly("started /stream", "cancel /stream");
+    }
+
+    @Test
+    void aClientLeavingMidStreamCancelsTheProducerOnce() throws Exception {
+        TestModule.DONE.clear();
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+            s.getOutputStream().write("GET /stream?n=1000&size=100&delayMs=10 HTTP/1.1\r\nHost: a\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            s.getInputStream().readNBytes(300);
+            s.setSoLinger(true, 0); // a reset
+        }
+        awaitEvent("cancel /stream");
+        Thread.sleep(200);
+        assertThat(BodyRoutes.EVENTS).containsExactly("started /stream", "cancel /stream");
+        // the request is still logged, once
+        assertThat(TestModule.DONE).containsExactly("GET /stream?n=1000&size=100&delayMs=10 200");
+    }
+
+    @Test
+    void aBodyOverTheLimitIs413UnlessTheResponseStarted() throws Exception {
+        String chunk = "400\r\n" + "x".repeat(1024) + "\r\n";
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("POST /body-count?small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + chunk + chunk);
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        awaitEvent("failed /body-count: request body exceeds server.max-request-size");
+        // /body-echo answered at once: its listener fails, it aborts, the client sees the chunked body cut short
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("POST /body-echo?small HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk);
+            RawHttp.Response r = c.readResponse(true);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(c.readLine()).isEqualTo("400");
+            assertThat(c.readExactly(1026)).isEqualTo("x".repeat(1024) + "\r\n");
+            c.send(chunk);
+            assertThat(c.readUntilClosed()).doesNotContain("0\r\n\r\n").doesNotContain("<<timeout>>");
+        }
+        awaitEvent("failed /body-echo: request body exceeds server.max-request-size");
+    }
+
+    @Test
+    void aMalformedChunkFailsTheListener() throws Exception {
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("POST /body-count HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "3\r\nabc\r\nzz\r\n");
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(c.closedByServer()).isTrue();
+        }
+        awaitEvent("failed /body-count: invalid request body: invalid chunk size");
+    }
+
+    @Test
+    void aBodyNobodyListensToIsDiscardedAfterTheResponse() throws Exception {
+        // /slow answers after 1 s without listening; more than the read-ahead waits meanwhile, then is dropped
+        byte[] body = randomBytes(2 << 20, 6);
+        try (RawHttp c = RawHttp.connect(server.port(), T)) {
+            c.send("POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: " + body.length + "\r\n\r\n");
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    c.send(new String(body, StandardCharsets.ISO_8859_1));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            assertThat(c.readResponse(false).body()).isEqualTo("POST /slow ");
+            writer.join();
+            c.send("GET /echo/after HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertThat(c.readResponse(false).body()).isEqualTo("GET /echo/after ");
+        }
+    }
+
     static byte[] readAll(InputStream in) throws IOException {
         return in.readAllBytes();
     }

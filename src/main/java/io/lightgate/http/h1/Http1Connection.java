@@ -313,8 +313,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (bodyLimit > 0 && ex.bodyBytes > bodyLimit) {
             data.release();
             parser.abandon();
-            ex.body.fail(new IOException("request body exceeds server.max-request-size"));
-            refuse(ex, 413, "request body exceeds server.max-request-size");
+            refuse(ex, 413, "request body exceeds server.max-request-size",
+                    new IOException("request body exceeds server.max-request-size"));
             return;
         }
         ex.body.data(data); // to the listener, or dropped when nobody listens
@@ -334,8 +334,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private void onRefused(Http1RequestParser.Refused r) {
         if (current != null) {
             // mid-body: the chunked coding was malformed
-            current.body.fail(new IOException("invalid request body: " + r.reason()));
-            refuse(current, r.status(), r.reason());
+            refuse(current, r.status(), r.reason(), new IOException("invalid request body: " + r.reason()));
             return;
         }
         Request.Protocol protocol = r.protocol() == null ? Request.Protocol.HTTP_1_0 : r.protocol();
@@ -353,11 +352,25 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     /** A refused request: one error-log line, lighttpd's error page, then the connection closes. */
     private void refuse(Http1Exchange ex, int status, String reason) {
+        refuse(ex, status, reason, null);
+    }
+
+    /**
+     * A refusal mid-body: the body's listener hears {@code bodyFailure}, after the core took the answer (a
+     * module answering that failure is too late) and before the error page is written (which may close).
+     */
+    private void refuse(Http1Exchange ex, int status, String reason, IOException bodyFailure) {
         closeAfterResponse = true;
         keepAlive = false;
         ctx.channel().config().setAutoRead(false);
         site.errorLog().write("h1", reason + " -> sending Status " + status + " (" + remoteAddressText() + ")");
-        if (!ex.respondErrorIfUnanswered(status) && ex.responseWritten) {
+        boolean claimed = ex.claimForCore();
+        if (bodyFailure != null) {
+            ex.body.fail(bodyFailure);
+        }
+        if (claimed) {
+            ex.sendCoreError(status);
+        } else if (ex.responseWritten) {
             close();
         }
     }

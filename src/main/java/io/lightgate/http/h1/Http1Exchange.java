@@ -88,12 +88,25 @@ final class Http1Exchange implements CoreExchange {
 
     /** Answers unless a module already did (a refusal that arrives while a module works). */
     boolean respondErrorIfUnanswered(int status) {
+        if (!claimForCore()) {
+            return false;
+        }
+        sendCoreError(status);
+        return true;
+    }
+
+    /** Takes the answer from the module unless it answered already; a later module answer is dropped. */
+    boolean claimForCore() {
         if (!answered.compareAndSet(false, true)) {
             return false;
         }
         refusedByCore = true;
-        onLoop(() -> connection.sendResponse(this, HttpStatus.errorResponse(status, connection.alloc())));
         return true;
+    }
+
+    /** Sends the core's error answer after {@link #claimForCore} succeeded. */
+    void sendCoreError(int status) {
+        onLoop(() -> connection.sendResponse(this, HttpStatus.errorResponse(status, connection.alloc())));
     }
 
     private void onLoop(Runnable task) {
