@@ -292,6 +292,26 @@ class ProxyBodiesTest {
     }
 
     @Test
+    void clientLeavingMidDownloadClosesTheBackend() throws Exception {
+        AtomicLong written = new AtomicLong();
+        try (ProxyBackend backend = download("chunked", written);
+             TestServer s = TestServer.start(ProxyUpgradeTest.config(backend.port(), ""))) {
+            try (RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(10))) {
+                c.send("GET /down HTTP/1.1\r\nHost: h\r\n\r\n");
+                assertThat(c.readResponse(true).status()).isEqualTo(200);
+                c.readBytes(100_000);
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (backend.events.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(backend.events).as("the backend's writes fail once the proxy closed it")
+                    .singleElement().asString().startsWith("error:");
+            assertThat(written.get()).isLessThan(DOWNLOAD);
+        }
+    }
+
+    @Test
     void responseHeadersAreRewrittenForTheClient() throws Exception {
         try (ProxyBackend backend = new ProxyBackend(c -> {
                 c.readHead();
