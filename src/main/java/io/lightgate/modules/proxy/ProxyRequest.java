@@ -141,7 +141,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
     }
 
     private void bodyData(ByteBuf data) {
-        if (state == State.DONE || backendClosed || !data.isReadable()) {
+        if (bodyDiscarded || state == State.DONE || backendClosed || !data.isReadable()) {
             data.release();
             return;
         }
@@ -164,7 +164,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     private void bodyEnd() {
         requestBodyDone = true;
-        if (state == State.DONE || backendClosed) {
+        if (bodyDiscarded || backendClosed) {
             return;
         }
         if (chunkedUpload) {
@@ -316,10 +316,12 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
                     ? head.contentLength() : -1, new ResponseBody());
         }
         keepAliveHead = head.keepAlive();
+        streamedBody = body instanceof Response.Streamed;
         ex.respond(response.body(body));
     }
 
     private boolean keepAliveHead;
+    private boolean streamedBody;
 
     @Override
     public void content(ByteBuf data) {
@@ -349,11 +351,20 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         if (sink != null) {
             sink.end();
             state = State.DONE;
+        } else if (!streamedBody) {
+            state = State.DONE; // the whole answer went with its head
         }
         if (requestBodyDone) {
             finishBackend();
+        } else {
+            // the backend answered before the whole body arrived: the rest is read from the client and dropped
+            bodyDiscarded = true;
+            closeBackend();
+            requestBody.setReadable(true);
         }
     }
+
+    private boolean bodyDiscarded;
 
     @Override
     public void malformed(String why) {

@@ -292,6 +292,37 @@ class ProxyBodiesTest {
     }
 
     @Test
+    void anEarlyAnswerBeforeTheWholeUploadEndsTheBackendAndReadsTheRest() throws Exception {
+        byte[] body = patterned(UPLOAD);
+        try (ProxyBackend backend = new ProxyBackend(c -> {
+                c.readHead();
+                c.readBytes(1000);
+                c.write("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\n\r\nbig!");
+                c.in.readAllBytes(); // until the proxy closes
+            });
+             TestServer s = TestServer.start(ProxyUpgradeTest.config(backend.port(), ""));
+             RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(20))) {
+            c.send("PUT /up HTTP/1.1\r\nHost: h\r\nContent-Length: " + UPLOAD + "\r\n\r\n");
+            Thread.ofVirtual().start(() -> {
+                try {
+                    c.outputStream().write(body);
+                    c.outputStream().flush();
+                } catch (IOException e) {
+                    // the test reads the answer either way
+                }
+            });
+            RawHttp.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.body()).isEqualTo("big!");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (backend.events.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(backend.events).containsExactly("done");
+        }
+    }
+
+    @Test
     void clientLeavingMidDownloadClosesTheBackend() throws Exception {
         AtomicLong written = new AtomicLong();
         try (ProxyBackend backend = download("chunked", written);
