@@ -90,9 +90,13 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void listen(Listener l) {
         this.listener = l;
+        boolean delivered = !early.isEmpty();
         ByteBuf b;
         while ((b = early.poll()) != null && listener != null) {
             l.onData(b);
+        }
+        if (delivered) {
+            l.onReadComplete();
         }
         if (failure != null && !failureNotified) {
             failureNotified = true;
@@ -121,6 +125,13 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
             early.add(data);
         } else {
             listener.onData(data);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onReadComplete();
         }
     }
 

@@ -74,8 +74,12 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
     @Override
     public void listen(Listener listener) {
         this.listener = listener;
+        boolean delivered = !queued.isEmpty();
         while (!queued.isEmpty() && this.listener != null) {
             listener.onData(queued.poll());
+        }
+        if (delivered) {
+            listener.onReadComplete();
         }
         if (inputEnded) {
             listener.onEndOfInput();
@@ -97,6 +101,13 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
             queued.add(data);
         } else {
             listener.onData(data);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onReadComplete();
         }
     }
 
