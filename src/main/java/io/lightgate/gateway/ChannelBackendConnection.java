@@ -29,7 +29,8 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
     private final BackendProc proc;
     private final long readTimeoutNanos;
     private final long writeTimeoutNanos;
-    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    // rarely holds anything (bytes before listen()): the smallest array, not the default 16
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1);
     private Channel channel;
     private Listener listener;
     private boolean readable = true;

@@ -31,7 +31,8 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
         void closed(long bytesIn, long bytesOut);
     }
 
-    private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
+    // rarely holds anything (bytes that came with the upgrade request): the smallest array, not the default 16
+    private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>(1);
     private final long readIdleNanos;
     private final long writeIdleNanos;
     private final Done done;
