@@ -578,6 +578,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         upgraded = true;
+        parser.release();
         ex.response = switching;
         Request req = ex.request();
         ChannelPromise promise = ctx.newPromise();
