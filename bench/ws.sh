@@ -122,12 +122,13 @@ if [ $mode = ws ]; then
   start_backend
   for t in $TARGETS; do start_target "$t"; done
   SHAPES="pingpong:32 pingpong:4096 pipeline:4096"
-  # Warm the JIT (and lighttpd's buffers) before measuring; these runs are not counted.
+  # Warm the JIT (and lighttpd's buffers) before measuring; these runs are not counted. C2 keeps compiling for
+  # about 10 s of load, so each shape warms WARM seconds (default 8) per target.
   for shape in $SHAPES; do
     IFS=: read -r m s <<< "$shape"
     extra=""; [ "$m" = pipeline ] && extra="-k 16"
     for t in $TARGETS; do
-      "$WSLOAD" -q -u "ws://127.0.0.1:${port_of[$t]}/ws/" -m "$m" -c 50 -s "$s" $extra -w 0 -d 3 >/dev/null || true
+      "$WSLOAD" -q -u "ws://127.0.0.1:${port_of[$t]}/ws/" -m "$m" -c 50 -s "$s" $extra -w 0 -d "${WARM:-8}" >/dev/null || true
     done
   done
   for rep in $(seq "$REPS"); do
