@@ -20,7 +20,12 @@ command -v lighttpd >/dev/null || { echo "bench: lighttpd missing (apt-get insta
 [ -f "$WSLOAD_SRC/Makefile" ] || { echo "bench: no wsload sources in $WSLOAD_SRC (set WSLOAD_SRC)" >&2; exit 1; }
 JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
 case " $TARGETS " in *" lightgate"*)
-  [ -f "$here/target/lightgate.jar" ] || (cd "$here" && ./mvnw -B -q -DskipTests package) ;;
+  # lightgate runs through its launcher, as a user runs it (same JVM options); the launcher rebuilds a
+  # missing or stale jar, which must not happen while a target is expected up, so build here first.
+  jar=$here/target/lightgate.jar
+  if [ ! -f "$jar" ] || [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit)" ]; then
+    (cd "$here" && ./mvnw -B -q -DskipTests package)
+  fi ;;
 esac
 # 9,000 tunnelled connections need ~18,000 fds in the server; children inherit the raised soft limit.
 ulimit -n "$(ulimit -Hn)"
@@ -78,8 +83,8 @@ start_backend() {
 start_target() { # $1 = target
   case $1 in
     lighttpd) lighttpd -D -f "$run/$1.conf" > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
-    *) "$JAVA_HOME/bin/java" ${JAVA_OPTS:-} -jar "$here/target/lightgate.jar" -D -f "$run/$1.conf" \
-         > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
+    # the launcher execs java (so $! is the server) with its JVM defaults and JAVA_OPTS
+    *) "$here/lightgate" -D -f "$run/$1.conf" > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
   esac
   wait_up "$1"
 }
@@ -117,12 +122,13 @@ if [ $mode = ws ]; then
   start_backend
   for t in $TARGETS; do start_target "$t"; done
   SHAPES="pingpong:32 pingpong:4096 pipeline:4096"
-  # Warm the JIT (and lighttpd's buffers) before measuring; these runs are not counted.
+  # Warm the JIT (and lighttpd's buffers) before measuring; these runs are not counted. C2 keeps compiling for
+  # about 10 s of load, so each shape warms WARM seconds (default 8) per target.
   for shape in $SHAPES; do
     IFS=: read -r m s <<< "$shape"
     extra=""; [ "$m" = pipeline ] && extra="-k 16"
     for t in $TARGETS; do
-      "$WSLOAD" -q -u "ws://127.0.0.1:${port_of[$t]}/ws/" -m "$m" -c 50 -s "$s" $extra -w 0 -d 3 >/dev/null || true
+      "$WSLOAD" -q -u "ws://127.0.0.1:${port_of[$t]}/ws/" -m "$m" -c 50 -s "$s" $extra -w 0 -d "${WARM:-8}" >/dev/null || true
     done
   done
   for rep in $(seq "$REPS"); do

@@ -29,7 +29,8 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
     private final BackendProc proc;
     private final long readTimeoutNanos;
     private final long writeTimeoutNanos;
-    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    // rarely holds anything (bytes before listen()): the smallest array, not the default 16
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>(1);
     private Channel channel;
     private Listener listener;
     private boolean readable = true;
@@ -101,9 +102,13 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
     @Override
     public void listen(Listener l) {
         this.listener = l;
+        boolean delivered = !early.isEmpty();
         ByteBuf b;
         while ((b = early.poll()) != null && listener != null) {
             l.onData(b);
+        }
+        if (delivered) {
+            l.onReadComplete();
         }
         if (failure != null && !failureNotified) {
             failureNotified = true;
@@ -132,6 +137,13 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
             early.add(data);
         } else {
             listener.onData(data);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onReadComplete();
         }
     }
 

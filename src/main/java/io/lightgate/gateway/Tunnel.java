@@ -6,7 +6,8 @@ import io.netty.buffer.ByteBuf;
 
 /**
  * Joins a client stream and a backend connection (both on one event loop) until both are done: bytes flow
- * each way as they arrive, with back-pressure both ways. A side is read only while the other side is
+ * each way as they arrive, flushed once per read round (one write syscall for all a read brought), with
+ * back-pressure both ways. A side is read only while the other side is
  * writable, so each direction holds at most the receiver's write-buffer high-water mark (64 KiB on backend
  * channels, the channel's mark on the client) plus what one read round brings (at most a few read buffers):
  * about 128 KiB per direction at worst, whatever the peers do.
@@ -66,9 +67,15 @@ public final class Tunnel {
             }
             bytesToBackend += data.readableBytes();
             backend.write(data);
-            backend.flush();
             if (!backend.isWritable()) {
                 client.setReadable(false);
+            }
+        }
+
+        @Override
+        public void onReadComplete() {
+            if (!backendClosed) {
+                backend.flush();
             }
         }
 
@@ -114,9 +121,15 @@ public final class Tunnel {
             }
             bytesToClient += data.readableBytes();
             client.write(data);
-            client.flush();
             if (!client.isWritable()) {
                 backend.setReadable(false);
+            }
+        }
+
+        @Override
+        public void onReadComplete() {
+            if (!clientClosed) {
+                client.flush();
             }
         }
 

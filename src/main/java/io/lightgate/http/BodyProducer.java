@@ -14,8 +14,8 @@ public interface BodyProducer {
     void onWritabilityChanged(boolean writable);
 
     /**
-     * The body will not be (fully) sent: the client left, the request was HEAD, the status allows no body, or the
-     * connection failed. Stop and release everything; no sink call is allowed after this. Called at most once,
+     * The body will not be (fully) sent: the client left, the request was HEAD, the status allows no body, the
+     * connection failed, or the producer wrote past its declared length. Stop and release everything; no sink call is allowed after this. Called at most once,
      * possibly instead of {@link #start}, never after {@link BodySink#end} or {@link BodySink#abort}.
      */
     void cancel();

@@ -12,7 +12,11 @@ import io.netty.channel.EventLoop;
 public interface BodySink {
     EventLoop eventLoop();
 
-    /** Queues body bytes (ownership passes). Accepted even when not writable; the producer should pause then. */
+    /**
+     * Queues body bytes (ownership passes; empty buffers are dropped). Accepted even when not writable; the
+     * producer should pause then. With a declared length, writing past it aborts the body and cancels the
+     * producer. After end, abort or cancel, calls are ignored and buffers released.
+     */
     void write(ByteBuf data);
 
     void flush();

@@ -15,6 +15,13 @@ public interface ByteStream {
     interface Listener {
         /** Bytes from the client; the listener owns {@code data} and must release it. */
         void onData(ByteBuf data);
+
+        /**
+         * The {@link #onData} calls of one read round are over (also after the bytes queued before
+         * {@link ByteStream#listen} were delivered): the place to flush what they wrote, so that one write
+         * syscall carries all of them.
+         */
+        default void onReadComplete() { }
         /** The client half-closed (TCP FIN / END_STREAM): no more data will come. */
         void onEndOfInput();
         /** {@link #isWritable()} changed: resume or pause the side that feeds this stream. */

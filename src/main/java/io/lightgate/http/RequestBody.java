@@ -5,8 +5,15 @@ import io.netty.buffer.ByteBuf;
 /**
  * A request body as it arrives from the client, de-chunked, pulled by the module that claimed the request
  * (mod_proxy, mod_cgi and the other gateways stream it to their backend). Every call and callback happens on
- * the exchange's event loop. A module that never calls {@link #listen} lets the core read and discard the body
- * after the response, as it does for static files. {@code server.max-request-size} still applies.
+ * the exchange's event loop. {@code server.max-request-size} still applies.
+ * <p>Until {@link #listen} the core reads ahead a little (HTTP/1: 64 KiB) and then stops reading from the
+ * client; that time is not the client's read idleness. Listen before answering, or at the latest in
+ * {@link BodyProducer#start} of a streamed response. A module that answers without listening lets the core
+ * read and discard the body after the response, as for static files (a late listen then gets
+ * {@link Listener#onFailed}). Once listening, delivery continues until {@link Listener#onEnd} or
+ * {@link Listener#onFailed} even when the response is complete; after the response is complete
+ * {@code setReadable(false)} no longer holds the body back (the connection must reach its next request), so a
+ * listener that is done with the body just releases what it gets.
  * CONTRACT: the http work may add members; existing ones keep their meaning.
  */
 public interface RequestBody {
@@ -30,9 +37,12 @@ public interface RequestBody {
     /** The declared length: -1 for no body, -2 for chunked (unknown until the end), else Content-Length. */
     long length();
 
-    /** Starts delivery (bytes already read first); at most once per request. */
+    /** Starts delivery (bytes already read first, at once); at most once per request. */
     void listen(Listener listener);
 
-    /** Stops or resumes reading the body from the client: back-pressure toward the client. */
+    /**
+     * Stops or resumes reading the body from the client: back-pressure toward the client. A paused body is not
+     * the client's read idleness. What was read ahead before {@link #listen} is delivered by it whatever the pause.
+     */
     void setReadable(boolean readable);
 }

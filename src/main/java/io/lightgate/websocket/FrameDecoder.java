@@ -1,6 +1,8 @@
 package io.lightgate.websocket;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * RFC 6455 §5 frame decoder, strict, as a pure state machine (no channel, no module knowledge). Feed it
@@ -34,6 +36,9 @@ public final class FrameDecoder {
     }
 
     private enum State { HEADER, PAYLOAD, FAILED }
+
+    /** Payloads at least this long are unmasked through a NIO view (cheaper per word, one object per call). */
+    private static final int VIEW_MIN = 64;
 
     private final boolean expectMasked;
     private State state = State.HEADER;
@@ -254,8 +259,10 @@ public final class FrameDecoder {
         }
         int rotation = (int) (offset & 3) * 8;
         int key = rotation == 0 ? maskKey : (maskKey << rotation) | (maskKey >>> (32 - rotation));
+        int done = length >= VIEW_MIN && (buf.isDirect() || buf.hasArray()) && !buf.isReadOnly()
+                && buf.nioBufferCount() == 1 ? unmaskView(buf.nioBuffer(index, length), key) : 0;
         long key64 = ((long) key << 32) | (key & 0xFFFFFFFFL);
-        int i = index;
+        int i = index + done;
         int end = index + length;
         for (; i + 8 <= end; i += 8) {
             buf.setLong(i, buf.getLong(i) ^ key64);
@@ -264,5 +271,25 @@ public final class FrameDecoder {
             int shift = 24 - (k & 3) * 8;
             buf.setByte(i, buf.getByte(i) ^ (key >>> shift));
         }
+    }
+
+    /**
+     * Unmasks whole words through one NIO view of the payload (which shares the buffer's memory: direct or
+     * array-backed), little-endian: no ByteBuf bounds and reference checks per word and no byte swapping on
+     * x86 (per-word ByteBuf access was a fifth of the event loop in the 4 KiB pipeline shape). Returns the bytes done (a multiple of 8).
+     */
+    private static int unmaskView(ByteBuffer view, int key) {
+        if (view.isReadOnly()) {
+            return 0;
+        }
+        view.order(ByteOrder.LITTLE_ENDIAN);
+        int keyLittleEndian = Integer.reverseBytes(key);
+        long key64 = ((long) keyLittleEndian << 32) | (keyLittleEndian & 0xFFFFFFFFL);
+        int base = view.position();
+        int words = (view.remaining() & ~7);
+        for (int i = base; i < base + words; i += 8) {
+            view.putLong(i, view.getLong(i) ^ key64);
+        }
+        return words;
     }
 }

@@ -270,6 +270,11 @@ public final class WebSocketStream implements ByteStream {
         }
 
         @Override
+        public void onReadComplete() {
+            listener.onReadComplete();
+        }
+
+        @Override
         public void onEndOfInput() {
             // TCP FIN without a CLOSE frame, or the client's FIN after its CLOSE during our linger.
             if (closeSent) {

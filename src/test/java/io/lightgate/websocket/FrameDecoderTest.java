@@ -84,9 +84,13 @@ class FrameDecoderTest {
 
     /** Feeds {@code bytes} in chunks of {@code chunk}, cumulating unread bytes like ByteToMessageDecoder. */
     static Recorder decode(byte[] bytes, int chunk, boolean expectMasked) {
+        return decode(bytes, chunk, expectMasked, Unpooled.buffer());
+    }
+
+    /** The same into {@code cumulation} (heap or direct: long payloads are unmasked through a NIO view). */
+    static Recorder decode(byte[] bytes, int chunk, boolean expectMasked, ByteBuf cumulation) {
         FrameDecoder decoder = new FrameDecoder(expectMasked);
         Recorder r = new Recorder();
-        ByteBuf cumulation = Unpooled.buffer();
         try {
             for (int i = 0; i < bytes.length; i += chunk) {
                 cumulation.writeBytes(bytes, i, Math.min(chunk, bytes.length - i));
@@ -101,6 +105,32 @@ class FrameDecoderTest {
 
     static Recorder decode(byte[] bytes) {
         return decode(bytes, bytes.length == 0 ? 1 : bytes.length, true);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 63, 64, 65, 999, 4096, 70_000})
+    void directBuffersSplitAnywhereGiveTheSameTextPayload(int chunk) {
+        // Multi-byte characters and every mask phase across read boundaries, in direct memory as from a socket.
+        StringBuilder text = new StringBuilder();
+        Random random = new Random(chunk);
+        while (text.length() < 20_000) {
+            text.append(random.nextInt(5) == 0 ? "\u00e9\u20ac\ud83d\ude00" : "plain ascii words ");
+        }
+        byte[] payload = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] wire = concat(frame(0x01, java.util.Arrays.copyOf(payload, 777), true, 0x01020304),
+                frame(0x80, java.util.Arrays.copyOfRange(payload, 777, payload.length), true, 0xa1b2c3d4));
+        Recorder r = decode(wire, chunk, true, Unpooled.directBuffer());
+        assertThat(r.violation).isZero();
+        assertThat(r.data.toByteArray()).isEqualTo(payload);
+    }
+
+    @Test
+    void invalidUtf8DeepInALongDirectFrameIs1007() {
+        byte[] payload = new byte[5000];
+        java.util.Arrays.fill(payload, (byte) 'a');
+        payload[4321] = (byte) 0xC0; // an overlong lead byte after thousands of ASCII bytes
+        Recorder r = decode(masked(0x81, payload), 5014, true, Unpooled.directBuffer());
+        assertThat(r.violation).isEqualTo(CloseStatus.INVALID_PAYLOAD);
     }
 
     @Test

@@ -59,4 +59,39 @@ class Utf8ValidatorTest {
             assertThat(ours).as("bytes %s", java.util.HexFormat.of().formatHex(b)).isEqualTo(jdk);
         }
     }
+
+    @Test
+    void longBuffersAgreeWithTheJdkDecoderSplitAnywhere() {
+        // Inputs of 64 bytes and more are read through a NIO view: mostly ASCII with a rare other byte.
+        Random random = new Random(11);
+        for (int round = 0; round < 5_000; round++) {
+            byte[] b = new byte[64 + random.nextInt(300)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (random.nextInt(40) == 0 ? 0x80 + random.nextInt(128) : 0x20 + random.nextInt(90));
+            }
+            if (random.nextBoolean()) {
+                byte[] euro = "\u20ac".getBytes(StandardCharsets.UTF_8);
+                System.arraycopy(euro, 0, b, random.nextInt(b.length - 3), 3);
+            }
+            boolean jdk;
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b));
+                jdk = true;
+            } catch (CharacterCodingException e) {
+                jdk = false;
+            }
+            io.netty.buffer.ByteBuf buf = random.nextBoolean() ? io.netty.buffer.Unpooled.directBuffer(b.length + 3)
+                    : io.netty.buffer.Unpooled.buffer(b.length + 3);
+            try {
+                buf.writeBytes(new byte[3]).writeBytes(b); // not at index 0
+                Utf8Validator v = new Utf8Validator();
+                int split = random.nextInt(b.length);
+                boolean ours = v.feed(buf, 3, split) && v.feed(buf, 3 + split, b.length - split) && v.isComplete();
+                assertThat(ours).as("bytes %s", java.util.HexFormat.of().formatHex(b)).isEqualTo(jdk);
+            } finally {
+                buf.release();
+            }
+        }
+    }
 }

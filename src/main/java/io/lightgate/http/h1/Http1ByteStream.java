@@ -31,7 +31,8 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
         void closed(long bytesIn, long bytesOut);
     }
 
-    private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>();
+    // rarely holds anything (bytes that came with the upgrade request): the smallest array, not the default 16
+    private final ArrayDeque<ByteBuf> queued = new ArrayDeque<>(1);
     private final long readIdleNanos;
     private final long writeIdleNanos;
     private final Done done;
@@ -74,8 +75,12 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
     @Override
     public void listen(Listener listener) {
         this.listener = listener;
+        boolean delivered = !queued.isEmpty();
         while (!queued.isEmpty() && this.listener != null) {
             listener.onData(queued.poll());
+        }
+        if (delivered) {
+            listener.onReadComplete();
         }
         if (inputEnded) {
             listener.onEndOfInput();
@@ -97,6 +102,13 @@ final class Http1ByteStream extends ChannelInboundHandlerAdapter implements Byte
             queued.add(data);
         } else {
             listener.onData(data);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (listener != null) {
+            listener.onReadComplete();
         }
     }
 

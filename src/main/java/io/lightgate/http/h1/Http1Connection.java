@@ -223,7 +223,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
         if (cumulation != null && !cumulation.isReadable() && !upgraded) {
             releaseCumulation();
-        } else if (cumulation != null) {
+        } else if (cumulation != null && cumulation.refCnt() == 1) {
+            // not while body slices of it are out (read ahead, or queued by a listener): moving bytes would
+            // overwrite what they show
             cumulation.discardSomeReadBytes();
         }
         if (inputShutdown && !closed && current != null && parser.inBody() && !current.body.holds()) {
@@ -586,6 +588,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             return;
         }
         upgraded = true;
+        parser.release();
         ex.response = switching;
         Request req = ex.request();
         ChannelPromise promise = ctx.newPromise();

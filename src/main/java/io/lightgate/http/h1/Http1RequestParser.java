@@ -101,6 +101,16 @@ public final class Http1RequestParser {
         state = State.BROKEN;
     }
 
+    /**
+     * Stops parsing for good and lets go of the head buffers: the connection became a byte stream (an upgrade)
+     * and lives on, possibly for hours, while this parser stays reachable from it (for the access log).
+     */
+    public void release() {
+        state = State.BROKEN;
+        head = new byte[0];
+        lines = new int[0];
+    }
+
     public boolean broken() {
         return state == State.BROKEN;
     }
