@@ -120,7 +120,7 @@ final class BackendRequestHead {
                 // seed the chain from what earlier proxies said in X-Forwarded-For, as lighttpd does
                 for (String hop : clientXff.split(",")) {
                     if (!hop.isBlank()) {
-                        out.append("for=").append(quote(hop.strip())).append(", ");
+                        out.append("for=").append(quoted(nodeName(hop.strip()))).append(", ");
                     }
                 }
             }
@@ -140,17 +140,18 @@ final class BackendRequestHead {
     private static String forwardedElement(Inputs in, String clientIp) {
         Request req = in.request();
         StringBuilder e = new StringBuilder();
+        // lighttpd's order and quoting: for (an IPv4 address bare), by, proto, host (always quoted)
         if (in.forwarded().forParam()) {
             e.append("for=").append(quote(nodeName(clientIp)));
+        }
+        if (in.forwarded().by() && req.localAddress() instanceof InetSocketAddress local) {
+            separate(e).append("by=").append(quoted(nodeName(address(local)) + ":" + local.getPort()));
         }
         if (in.forwarded().proto()) {
             separate(e).append("proto=").append(quote(req.scheme()));
         }
         if (in.forwarded().host() && req.host() != null && !req.host().isEmpty()) {
-            separate(e).append("host=").append(quote(req.host()));
-        }
-        if (in.forwarded().by() && req.localAddress() instanceof InetSocketAddress local) {
-            separate(e).append("by=").append(quote(nodeName(address(local)) + ":" + local.getPort()));
+            separate(e).append("host=").append(quoted(req.host()));
         }
         return e.toString();
     }
@@ -164,16 +165,8 @@ final class BackendRequestHead {
         return ip.indexOf(':') >= 0 ? "[" + ip + "]" : ip;
     }
 
-    /** A token as it is, anything else as an RFC 7230 quoted-string. */
-    static String quote(String value) {
-        boolean token = !value.isEmpty();
-        for (int i = 0; i < value.length() && token; i++) {
-            char c = value.charAt(i);
-            token = c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
-        }
-        if (token) {
-            return value;
-        }
+    /** Always a quoted-string (RFC 7230), backslash-escaping quotes and backslashes. */
+    static String quoted(String value) {
         StringBuilder q = new StringBuilder(value.length() + 2).append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -183,6 +176,16 @@ final class BackendRequestHead {
             q.append(c);
         }
         return q.append('"').toString();
+    }
+
+    /** A token as it is, anything else as an RFC 7230 quoted-string. */
+    static String quote(String value) {
+        boolean token = !value.isEmpty();
+        for (int i = 0; i < value.length() && token; i++) {
+            char c = value.charAt(i);
+            token = c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+        }
+        return token ? value : quoted(value);
     }
 
     /** The client's IP as text (no port, no zone); a unix-socket peer gives "unix". */

@@ -176,24 +176,16 @@ public final class ProxyModule implements Module {
 
         /**
          * The Host for the backend: the host label with replace-http-host, else the client's Host mapped by
-         * map-host-request ("-" key: any host; "-" value: the backend's address); null when there is none.
+         * map-host-request (first matching key in config order; "-" key: the client's Host, so any; "-" value: the
+         * client's Host; "" value: leave it); null when there is none.
          */
         String backendHost(Request req, HostConfig host) {
             if (config.get(REPLACE_HTTP_HOST) && host.label() != null && !host.label().isEmpty()) {
                 return host.label();
             }
-            String clientHost = req.host();
-            Map<String, String> map = options.mapHostRequest();
-            if (!map.isEmpty()) {
-                String mapped = clientHost == null ? null : map.get(clientHost);
-                if (mapped == null) {
-                    mapped = map.get("-");
-                }
-                if (mapped != null) {
-                    return mapped.equals("-") ? host.address() : mapped;
-                }
-            }
-            return clientHost == null || clientHost.isEmpty() ? null : clientHost;
+            String clientHost = req.host() == null || req.host().isEmpty() ? null : req.host();
+            String mapped = ResponseUrlMapper.mapHost(options.mapHostRequest(), clientHost, clientHost, clientHost);
+            return mapped != null ? mapped : clientHost;
         }
 
         /** map-host-response, map-urlpath and https-remap on Location, Content-Location and Set-Cookie. */

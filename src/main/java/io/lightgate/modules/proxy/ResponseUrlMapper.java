@@ -10,9 +10,9 @@ import java.util.Map;
  * Rewrites the URLs a backend puts in {@code Location}, {@code Content-Location} and {@code Set-Cookie}
  * ({@code Domain}, {@code Path}) back to what the client sees: {@code map-host-response} for hosts ("-" key: the
  * Host sent to the backend; "-" value: the client's Host), {@code map-urlpath} reversed for paths (the entry the
- * request used first), {@code https-remap} for the scheme of an https client. An absolute URL's path is remapped
- * only when its host was one of ours (mapped, or listed in {@code map-urlpath-resp-host-include}) and not listed in
- * {@code -exclude}; other hosts are someone else's URLs and stay as they are. A pure function of its inputs.
+ * request used first), {@code https-remap} for the scheme of a mapped URL sent to an https client. An absolute
+ * URL's path is remapped whatever its host (as lighttpd), unless {@code map-urlpath-resp-host-include} is set and
+ * does not list the host, or {@code -exclude} lists it. A pure function of its inputs.
  */
 final class ResponseUrlMapper {
     private final ProxyHeaderOptions options;
@@ -71,14 +71,10 @@ final class ResponseUrlMapper {
         String authority = value.substring(authorityStart, pathStart);
         String rest = value.substring(pathStart);
         String mappedHost = host(authority);
-        boolean ours = mappedHost != null;
+        // lighttpd remaps the path of any absolute URL; the include/exclude lists narrow that down
         String hostKey = authority.toLowerCase(Locale.ROOT);
-        if (!options.respHostInclude().isEmpty() && options.respHostInclude().contains(hostKey)) {
-            ours = true;
-        }
-        if (options.respHostExclude().contains(hostKey)) {
-            ours = false;
-        }
+        boolean ours = (options.respHostInclude().isEmpty() || options.respHostInclude().contains(hostKey))
+                && !options.respHostExclude().contains(hostKey);
         if (mappedHost != null) {
             authority = mappedHost;
             if (options.httpsRemap() && httpsClient && schemeName.equalsIgnoreCase("http")) {
@@ -93,16 +89,30 @@ final class ResponseUrlMapper {
 
     /** The client-side host for a backend-side {@code host}, or null when it is not mapped. */
     String host(String host) {
-        Map<String, String> map = options.mapHostResponse();
-        String key = host.toLowerCase(Locale.ROOT);
-        String mapped = map.get(key);
-        if (mapped == null && !backendHost.isEmpty() && key.equals(backendHost)) {
-            mapped = map.get("-");
-        }
-        if (mapped == null) {
+        return mapHost(options.mapHostResponse(), host, backendHost.isEmpty() ? null : backendHost,
+                clientHost.isEmpty() ? null : clientHost);
+    }
+
+    /**
+     * lighttpd's host map: the first key in config order that equals {@code host} (case-insensitive) wins; key "-"
+     * stands for {@code dashKey}; value "-" means {@code clientHost}, an empty value leaves the host as it is.
+     * Null when nothing maps it.
+     */
+    static String mapHost(Map<String, String> map, String host, String dashKey, String clientHost) {
+        if (host == null) {
             return null;
         }
-        return mapped.equals("-") ? clientHost : mapped;
+        for (Map.Entry<String, String> m : map.entrySet()) {
+            String key = m.getKey().equals("-") ? dashKey : m.getKey();
+            if (key != null && key.equalsIgnoreCase(host)) {
+                String v = m.getValue();
+                if (v.equals("-")) {
+                    return clientHost;
+                }
+                return v.isEmpty() ? null : v;
+            }
+        }
+        return null;
     }
 
     /** A backend-side absolute path back to the client side (map-urlpath reversed). */

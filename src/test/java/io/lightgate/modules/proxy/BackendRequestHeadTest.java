@@ -55,7 +55,7 @@ class BackendRequestHeadTest {
         String head = build(r, "h.example", false, false, false, new ForwardedParams(true, true, true, true, false));
         assertThat(head).isEqualTo("POST /p HTTP/1.1\r\nHost: h.example\r\nX-Forwarded-For: 192.0.2.1, 2001:db8::1\r\n"
                 + "Content-Length: 12\r\nX-Host: h.example\r\nX-Forwarded-Host: h.example\r\nX-Forwarded-Proto: https\r\n"
-                + "Forwarded: for=192.0.2.1, for=\"[2001:db8::1]\";proto=https;host=h.example;by=\"127.0.0.1:8080\"\r\n"
+                + "Forwarded: for=\"192.0.2.1\", for=\"[2001:db8::1]\";by=\"127.0.0.1:8080\";proto=https;host=\"h.example\"\r\n"
                 + "Connection: close\r\n\r\n");
     }
 

@@ -29,19 +29,22 @@ class ResponseUrlMapperTest {
                 "www.example.org", "10.0.0.5:8080", true, Map.entry("/app/", "/"));
         assertThat(m.url("http://10.0.0.5:8080/login?x=1")).isEqualTo("https://www.example.org/app/login?x=1");
         assertThat(m.url("/login")).isEqualTo("/app/login");
-        assertThat(m.url("http://elsewhere.example/login")).as("someone else's URL").isEqualTo("http://elsewhere.example/login");
+        assertThat(m.url("http://elsewhere.example/x")).as("host kept, path remapped as lighttpd does")
+                .isEqualTo("http://elsewhere.example/app/x");
         assertThat(m.url("relative/path")).isEqualTo("relative/path");
     }
 
     @Test
     void namedHostsAndIncludeExcludeLists() {
-        ProxyHeaderOptions o = options(ordered("internal.lan", "public.example"), ordered("/pub", "/int"), false,
-                List.of("cdn.lan"), List.of("internal.lan"));
+        ProxyHeaderOptions o = options(ordered("internal.lan", "public.example", "keep.lan", ""),
+                ordered("/pub", "/int"), false, List.of("cdn.lan", "internal.lan"), List.of("internal.lan"));
         ResponseUrlMapper m = new ResponseUrlMapper(o, "public.example", "internal.lan", false, null);
         assertThat(m.url("http://internal.lan/int/a")).as("host mapped, path excluded for this host")
                 .isEqualTo("http://public.example/int/a");
         assertThat(m.url("http://cdn.lan/int/a")).as("included host: path mapped, host kept")
                 .isEqualTo("http://cdn.lan/pub/a");
+        assertThat(m.url("http://other.lan/int/a")).as("not included").isEqualTo("http://other.lan/int/a");
+        assertThat(m.url("http://keep.lan/x")).as("empty value: host left as is").isEqualTo("http://keep.lan/x");
         assertThat(m.url("/int/b")).isEqualTo("/pub/b");
     }
 
