@@ -6,7 +6,7 @@ import io.netty.handler.codec.http.HttpHeaders;
  * A backend's final response head as {@link BackendResponseParser} read it.
  *
  * @param http11         the status line said HTTP/1.1 (else HTTP/1.0)
- * @param status         100..999 as sent (1xx other than 101 are skipped before this)
+ * @param status         101 or 200..599 (other 1xx are skipped before this)
  * @param headers        every field in order, names as sent
  * @param framing        how the body is delimited
  * @param contentLength  the body length for {@link Framing#LENGTH}, else -1

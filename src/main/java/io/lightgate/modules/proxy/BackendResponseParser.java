@@ -352,7 +352,7 @@ final class BackendResponseParser {
             }
             status = status * 10 + (c - '0');
         }
-        if (status < 100) {
+        if (status < 100 || status > 599) {
             fail("invalid status code from backend: " + status);
             return null;
         }

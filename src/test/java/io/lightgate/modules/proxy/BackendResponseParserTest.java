@@ -128,6 +128,7 @@ class BackendResponseParserTest {
             "HTTP/1.1 20 OK\r\n\r\n",
             "HTTP/1.1 2000 OK\r\n\r\n",
             "HTTP/1.1 099 Low\r\n\r\n",
+            "HTTP/1.1 600 High\r\n\r\n",
             "http/1.1 200 OK\r\n\r\n",
             "\r\nHTTP/1.1 200 OK\r\n\r\n",
             "garbage\r\n\r\n",
