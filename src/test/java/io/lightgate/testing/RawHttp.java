@@ -65,6 +65,11 @@ public final class RawHttp implements AutoCloseable {
         return buf.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** Exactly {@code n} bytes (fewer only at EOF). */
+    public byte[] readBytes(int n) throws IOException {
+        return in.readNBytes(n);
+    }
+
     /** True when the server has closed the connection (EOF) within the read timeout. */
     public boolean closedByServer() throws IOException {
         try {

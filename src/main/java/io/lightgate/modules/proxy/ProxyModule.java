@@ -1,0 +1,190 @@
+package io.lightgate.modules.proxy;
+
+import io.lightgate.config.ConfigException;
+import io.lightgate.config.ConfigKey;
+import io.lightgate.config.Configuration;
+import io.lightgate.config.RequestConfig;
+import io.lightgate.config.Scope;
+import io.lightgate.config.ValueType;
+import io.lightgate.gateway.Gateway;
+import io.lightgate.gateway.HostConfig;
+import io.lightgate.gateway.Route;
+import io.lightgate.http.Exchange;
+import io.lightgate.http.Module;
+import io.lightgate.http.ModuleContext;
+import io.lightgate.http.Request;
+import io.lightgate.server.FeatureFlags;
+import io.lightgate.server.ServerKeys;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * mod_proxy (reference §4): an HTTP/1.1 reverse proxy in the uri-clean hook for URLs matching a
+ * {@code proxy.server} key. Requests and responses are streamed both ways; an allowed {@code Upgrade} answered
+ * with 101 becomes a byte tunnel; plain {@code CONNECT} is tunnelled when enabled.
+ */
+public final class ProxyModule implements Module {
+    static final String NAME = "mod_proxy";
+
+    static final ConfigKey<ProxyHeaderOptions> HEADER =
+            ConfigKey.of("proxy.header", Scope.CONNECTION, ProxyHeaderOptions.TYPE, ProxyHeaderOptions.NONE);
+    static final ConfigKey<ForwardedParams> FORWARDED =
+            ConfigKey.of("proxy.forwarded", Scope.CONNECTION, ForwardedParams.TYPE, ForwardedParams.NONE);
+    static final ConfigKey<Boolean> REPLACE_HTTP_HOST =
+            ConfigKey.of("proxy.replace-http-host", Scope.CONNECTION, ValueType.BOOL, false);
+
+    private final Gateway gateway = new Gateway("proxy", Gateway.Options.URI_STAGE);
+    private boolean forceHttp10Flag;
+    private boolean upgradeWithRequestBody;
+    private BackendConnections connections = BackendConnections.FRESH;
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public List<ConfigKey<?>> configKeys() {
+        List<ConfigKey<?>> keys = new ArrayList<>(gateway.configKeys());
+        keys.addAll(List.of(HEADER, FORWARDED, REPLACE_HTTP_HOST));
+        return keys;
+    }
+
+    @Override
+    public void configure(Configuration config, ModuleContext context) throws ConfigException {
+        FeatureFlags flags = FeatureFlags.parse(config.global(ServerKeys.FEATURE_FLAGS));
+        forceHttp10Flag = flags.flag("proxy.force-http10", false);
+        upgradeWithRequestBody = flags.upgradeWithRequestBody();
+        gateway.configure(config, context);
+    }
+
+    @Override
+    public void stop() {
+        gateway.stop();
+    }
+
+    @Override
+    public Hook uriClean(Exchange ex) {
+        Route route = gateway.route(ex);
+        if (route == null) {
+            return Hook.GO_ON;
+        }
+        Settings settings = new Settings(ex.config());
+        Request req = ex.request();
+        if (req.method().equals("CONNECT")) {
+            return Hook.GO_ON; // the core answers 405, as lighttpd without "connect" => "enable"
+        }
+        if (!route.anyHostUp()) {
+            ex.respondError(503);
+            return Hook.HANDLED;
+        }
+        if (settings.forceHttp10() && req.contentLength() == -2) {
+            // an HTTP/1.0 backend needs a Content-Length; lighttpd buffers the whole body to compute it
+            ex.respondError(411);
+            return Hook.HANDLED;
+        }
+        new ProxyRequest(settings, ex, route).start();
+        return Hook.HANDLED;
+    }
+
+    /** The proxy settings in force for one request. */
+    final class Settings {
+        private final RequestConfig config;
+        private final ProxyHeaderOptions options;
+
+        Settings(RequestConfig config) {
+            this.config = config;
+            this.options = config.get(HEADER);
+        }
+
+        ProxyHeaderOptions options() { return options; }
+
+        int debug() { return gateway.debugLevel(config); }
+
+        boolean forceHttp10() {
+            return options.forceHttp10() != null ? options.forceHttp10() : forceHttp10Flag;
+        }
+
+        ForwardedParams forwarded() { return config.get(FORWARDED); }
+
+        boolean keepAlive() { return false; }
+
+        BackendConnections connector() { return connections; }
+
+        /**
+         * gw_upgrade_policy (reference §1.3): enabled by proxy.header or the host, HTTP/1.1 only, an
+         * {@code Upgrade} and a {@code Connection} header present, no request body (unless the
+         * {@code gw.upgrade-with-request-body} feature flag says otherwise).
+         */
+        boolean upgradeAllowed(Request req, HostConfig host) {
+            HttpHeaders h = req.headers();
+            return (options.upgrade() || host.upgrade())
+                    && req.protocol() == Request.Protocol.HTTP_1_1
+                    && h.contains("Upgrade") && h.contains("Connection")
+                    && (req.contentLength() <= 0 || upgradeWithRequestBody);
+        }
+
+        /** The request-target for the backend: origin-form, with the first matching map-urlpath prefix replaced. */
+        String backendTarget(Request req) {
+            String target = originForm(req.target());
+            for (Map.Entry<String, String> m : options.mapUrlpath().entrySet()) {
+                if (target.startsWith(m.getKey())) {
+                    String mapped = m.getValue() + target.substring(m.getKey().length());
+                    return mapped.isEmpty() || mapped.charAt(0) == '?' ? "/" + mapped : mapped;
+                }
+            }
+            return target;
+        }
+
+        /**
+         * The Host for the backend: the host label with replace-http-host, else the client's Host mapped by
+         * map-host-request ("-" key: any host; "-" value: the backend's address); null when there is none.
+         */
+        String backendHost(Request req, HostConfig host) {
+            if (config.get(REPLACE_HTTP_HOST) && host.label() != null && !host.label().isEmpty()) {
+                return host.label();
+            }
+            String clientHost = req.host();
+            Map<String, String> map = options.mapHostRequest();
+            if (!map.isEmpty()) {
+                String mapped = clientHost == null ? null : map.get(clientHost);
+                if (mapped == null) {
+                    mapped = map.get("-");
+                }
+                if (mapped != null) {
+                    return mapped.equals("-") ? host.address() : mapped;
+                }
+            }
+            return clientHost == null || clientHost.isEmpty() ? null : clientHost;
+        }
+
+        /** map-host-response, map-urlpath and https-remap on Location, Content-Location and Set-Cookie. */
+        void rewriteResponse(Request req, HostConfig host, HttpHeaders headers) {
+            // filled in with the response rewriting
+        }
+    }
+
+    /** origin-form of an absolute-form target; other targets as they are. */
+    static String originForm(String target) {
+        if (target.isEmpty() || target.charAt(0) == '/') {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target;
+        }
+        int from = scheme + 3;
+        for (int i = from; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '/') {
+                return target.substring(i);
+            }
+            if (c == '?') {
+                return "/" + target.substring(i);
+            }
+        }
+        return "/";
+    }
+}

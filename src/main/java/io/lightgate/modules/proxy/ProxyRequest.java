@@ -1,0 +1,466 @@
+package io.lightgate.modules.proxy;
+
+import io.lightgate.gateway.BackendConnection;
+import io.lightgate.gateway.BackendTimeoutException;
+import io.lightgate.gateway.ConnectListener;
+import io.lightgate.gateway.HostConfig;
+import io.lightgate.gateway.Route;
+import io.lightgate.gateway.Tunnel;
+import io.lightgate.http.BodyProducer;
+import io.lightgate.http.BodySink;
+import io.lightgate.http.ByteStream;
+import io.lightgate.http.Exchange;
+import io.lightgate.http.Request;
+import io.lightgate.http.RequestBody;
+import io.lightgate.http.Response;
+import io.lightgate.http.UpgradeHandler;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+
+/**
+ * One proxied request, one state machine: connect, send the head and stream the request body (paused while the
+ * backend is not writable), parse the response, then either relay it as a streamed body (backend reads paused
+ * while the client is not writable) or, for an allowed upgrade answered with 101, relay the 101 and join the two
+ * connections with {@link Tunnel}. Failures follow reference §2.5: 503 when no backend can be reached, 504 on a
+ * read/write timeout before the head, 500 when the backend closes without a byte, 502 for a malformed or
+ * incomplete head; once the head was relayed a failure aborts the body (the client sees a truncated response,
+ * never one that looks complete). Runs on the exchange's event loop.
+ */
+final class ProxyRequest implements ConnectListener, BackendResponseParser.Handler {
+
+    private enum State {
+        /** Waiting for a backend connection. */
+        CONNECTING,
+        /** Head sent; waiting for the backend's response head. */
+        AWAITING_HEAD,
+        /** The response head went to the client; its body is being relayed. */
+        RELAYING,
+        /** A 101 went to the core; waiting for the client's byte stream. */
+        SWITCHING,
+        /** Done: answered, tunnelled, failed or abandoned. Nothing more happens here. */
+        DONE
+    }
+
+    private final ProxyModule.Settings settings;
+    private final Exchange ex;
+    private final Route route;
+    private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
+    private State state = State.CONNECTING;
+    private BackendConnection backend;
+    private BackendResponseParser parser;
+    private boolean upgrade;
+    private boolean headRequest;
+    /** The request body is being streamed to the backend (listen called, not ended). */
+    private RequestBody requestBody;
+    private boolean requestBodyDone = true;
+    private BodySink sink;
+    private boolean producerCancelled;
+    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private boolean responseComplete;
+    private String abortPending;
+    private boolean backendEnded;
+    private boolean backendClosed;
+    private boolean chunkedUpload;
+
+    ProxyRequest(ProxyModule.Settings settings, Exchange ex, Route route) {
+        this.settings = settings;
+        this.ex = ex;
+        this.route = route;
+    }
+
+    void start() {
+        headRequest = ex.request().method().equals("HEAD");
+        settings.connector().connect(route, ex, this);
+    }
+
+    // ---- connecting ------------------------------------------------------------------------------------
+
+    @Override
+    public void connected(BackendConnection connection) {
+        backend = connection;
+        Request req = ex.request();
+        HostConfig host = connection.host();
+        upgrade = settings.upgradeAllowed(req, host);
+        chunkedUpload = req.contentLength() == -2;
+        String head = BackendRequestHead.build(new BackendRequestHead.Inputs(req,
+                settings.backendTarget(req), settings.backendHost(req, host), settings.forceHttp10(),
+                upgrade, settings.keepAlive() && !upgrade, settings.forwarded()));
+        state = State.AWAITING_HEAD;
+        debug("request " + req.method() + " " + req.target() + " sent to " + host.address()
+                + (upgrade ? " (upgrade allowed)" : ""));
+        parser = new BackendResponseParser(headRequest, alloc, this);
+        backend.write(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.ISO_8859_1)));
+        backend.flush();
+        backend.listen(new BackendSide());
+        if (state != State.DONE && (req.contentLength() > 0 || req.contentLength() == -2)) {
+            requestBodyDone = false;
+            requestBody = ex.requestBody();
+            requestBody.listen(new BodyToBackend());
+        }
+    }
+
+    @Override
+    public void failed(int status, String why) {
+        debug("no backend for " + ex.request().target() + ": " + why);
+        state = State.DONE;
+        ex.respondError(status);
+    }
+
+    // ---- request body to the backend --------------------------------------------------------------------
+
+    /** The client's request body, streamed to the backend. */
+    private final class BodyToBackend implements RequestBody.Listener {
+        @Override
+        public void onData(ByteBuf data) {
+            bodyData(data);
+        }
+
+        @Override
+        public void onEnd() {
+            bodyEnd();
+        }
+
+        @Override
+        public void onFailed(Throwable cause) {
+            bodyFailed(cause);
+        }
+    }
+
+    private void bodyData(ByteBuf data) {
+        if (state == State.DONE || backendClosed || !data.isReadable()) {
+            data.release();
+            return;
+        }
+        if (chunkedUpload) {
+            backend.write(Unpooled.copiedBuffer(Integer.toHexString(data.readableBytes()) + "\r\n",
+                    StandardCharsets.ISO_8859_1));
+            backend.write(data);
+            backend.write(Unpooled.wrappedBuffer(CRLF));
+        } else {
+            backend.write(data);
+        }
+        backend.flush();
+        if (!backend.isWritable()) {
+            requestBody.setReadable(false);
+        }
+    }
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1);
+
+    private void bodyEnd() {
+        requestBodyDone = true;
+        if (state == State.DONE || backendClosed) {
+            return;
+        }
+        if (chunkedUpload) {
+            backend.write(Unpooled.wrappedBuffer(LAST_CHUNK));
+            backend.flush();
+        }
+        if (responseComplete) {
+            finishBackend();
+        }
+    }
+
+    private void bodyFailed(Throwable cause) {
+        requestBodyDone = true;
+        debug("request body of " + ex.request().target() + " failed: " + cause.getMessage());
+        // the core answers (413) or the client is gone; the backend got a partial body and must not keep it
+        if (state == State.RELAYING && sink != null) {
+            sink.abort("request body failed: " + cause.getMessage());
+        }
+        abandon();
+        closeBackend();
+    }
+
+    // ---- backend events ------------------------------------------------------------------------------
+
+    private final class BackendSide implements ByteStream.Listener {
+        @Override
+        public void onData(ByteBuf data) {
+            if (parser == null) {
+                data.release();
+                return;
+            }
+            parser.feed(data);
+        }
+
+        @Override
+        public void onEndOfInput() {
+            backendEnded = true;
+            if (state == State.AWAITING_HEAD || state == State.RELAYING) {
+                parser.endOfInput();
+            }
+        }
+
+        @Override
+        public void onWritabilityChanged(boolean writable) {
+            if (requestBody != null && !requestBodyDone && state != State.DONE) {
+                requestBody.setReadable(writable);
+            }
+        }
+
+        @Override
+        public void onFailed(Throwable cause) {
+            backendFailed(cause);
+        }
+
+        @Override
+        public void onClosed() {
+            backendClosed = true;
+            if ((state == State.AWAITING_HEAD || state == State.RELAYING) && !backendEnded) {
+                // closed without EOF or failure first: the response cannot complete
+                backendEnded = true;
+                parser.endOfInput();
+            }
+            if (parser != null && state != State.SWITCHING) {
+                parser.release();
+            }
+        }
+    }
+
+    private void backendFailed(Throwable cause) {
+        String why = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+        switch (state) {
+            case AWAITING_HEAD -> {
+                int status = cause instanceof BackendTimeoutException ? 504 : parser.anyByte() ? 502 : 500;
+                log("backend " + backend.host().address() + " failed before its response head for "
+                        + ex.request().target() + ": " + why + " -> " + status);
+                answerError(status);
+            }
+            case RELAYING -> abort("backend failed mid-body: " + why);
+            default -> { }
+        }
+    }
+
+    // ---- response parsing ----------------------------------------------------------------------------
+
+    @Override
+    public void head(BackendResponseHead head) {
+        if (state != State.AWAITING_HEAD) {
+            return;
+        }
+        if (head.framing() == BackendResponseHead.Framing.SWITCH) {
+            switchProtocols(head);
+            return;
+        }
+        Response response = new Response(head.status());
+        ResponseHeaders.copy(head.headers(), response.headers(), false);
+        settings.rewriteResponse(ex.request(), backend.host(), response.headers());
+        state = State.RELAYING;
+        debug("backend answered " + head.status() + " for " + ex.request().target());
+        Response.Body body;
+        if (head.framing() == BackendResponseHead.Framing.NONE && !headRequest) {
+            body = Response.Body.EMPTY; // 204 and 304 carry no body
+        } else if (head.framing() == BackendResponseHead.Framing.NONE) {
+            String length = head.headers().get("Content-Length");
+            body = new Response.Streamed(length == null ? -1 : Long.parseLong(length), new ResponseBody());
+        } else {
+            body = new Response.Streamed(head.framing() == BackendResponseHead.Framing.LENGTH
+                    ? head.contentLength() : -1, new ResponseBody());
+        }
+        keepAliveHead = head.keepAlive();
+        ex.respond(response);
+    }
+
+    private boolean keepAliveHead;
+
+    @Override
+    public void content(ByteBuf data) {
+        if (state != State.RELAYING || producerCancelled) {
+            data.release();
+            return;
+        }
+        if (sink == null) {
+            early.add(data);
+            backend.setReadable(false);
+            return;
+        }
+        sink.write(data);
+        sink.flush();
+        if (!sink.isWritable()) {
+            backend.setReadable(false);
+        }
+    }
+
+    @Override
+    public void end() {
+        if (state != State.RELAYING) {
+            state = State.DONE;
+            return;
+        }
+        responseComplete = true;
+        if (sink != null) {
+            sink.end();
+            state = State.DONE;
+        }
+        if (requestBodyDone) {
+            finishBackend();
+        }
+    }
+
+    @Override
+    public void malformed(String why) {
+        switch (state) {
+            case AWAITING_HEAD -> {
+                int status = parser.anyByte() ? 502 : 500;
+                log("backend " + backend.host().address() + " for " + ex.request().target() + ": " + why
+                        + " -> " + status);
+                answerError(status);
+            }
+            case RELAYING -> abort(why);
+            default -> { }
+        }
+    }
+
+    private void answerError(int status) {
+        state = State.DONE;
+        ex.respondError(status);
+        closeBackend();
+    }
+
+    private void abort(String why) {
+        log("response for " + ex.request().target() + " cut short: " + why);
+        if (sink != null) {
+            sink.abort(why);
+            state = State.DONE;
+        } else {
+            abortPending = why;
+        }
+        closeBackend();
+    }
+
+    // ---- the client side of the response body ---------------------------------------------------------
+
+    private final class ResponseBody implements BodyProducer {
+        @Override
+        public void start(BodySink s) {
+            if (producerCancelled) {
+                return;
+            }
+            sink = s;
+            ByteBuf b;
+            while ((b = early.poll()) != null) {
+                sink.write(b);
+            }
+            sink.flush();
+            if (abortPending != null) {
+                sink.abort(abortPending);
+                state = State.DONE;
+            } else if (responseComplete) {
+                sink.end();
+                state = State.DONE;
+            } else if (sink.isWritable() && !backendClosed) {
+                backend.setReadable(true);
+            }
+        }
+
+        @Override
+        public void onWritabilityChanged(boolean writable) {
+            if (state == State.RELAYING && !backendClosed) {
+                backend.setReadable(writable);
+            }
+        }
+
+        @Override
+        public void cancel() {
+            producerCancelled = true;
+            releaseEarly();
+            if (!responseComplete) {
+                state = State.DONE;
+                closeBackend();
+            }
+        }
+    }
+
+    // ---- upgrade -------------------------------------------------------------------------------------
+
+    private void switchProtocols(BackendResponseHead head) {
+        if (!upgrade || !head.headers().contains("Upgrade")) {
+            malformed(upgrade ? "101 without Upgrade from the backend" : "101 from the backend to a request without upgrade");
+            return;
+        }
+        state = State.SWITCHING;
+        backend.setReadable(false);
+        Response switching = new Response(101);
+        ResponseHeaders.copy(head.headers(), switching.headers(), true);
+        debug("backend switched protocols for " + ex.request().target() + " to " + head.headers().get("Upgrade"));
+        ex.upgrade(switching, new UpgradeHandler() {
+            @Override
+            public void upgraded(ByteStream client) {
+                joinTunnel(client);
+            }
+
+            @Override
+            public void refused() {
+                state = State.DONE;
+                parser.release();
+                closeBackend();
+            }
+        });
+    }
+
+    private void joinTunnel(ByteStream client) {
+        state = State.DONE;
+        ByteBuf leftover = parser.takeLeftover();
+        if (leftover.isReadable()) {
+            client.write(leftover); // what the backend sent right after its 101 goes first
+        } else {
+            leftover.release();
+        }
+        client.flush();
+        if (backendClosed || backendEnded) {
+            // nothing more will come from the backend; the tunnel would never hear of it again
+            client.close();
+            closeBackend();
+            return;
+        }
+        Tunnel.join(client, backend, ex.config());
+        backend.setReadable(client.isWritable());
+    }
+
+    // ---- endings -------------------------------------------------------------------------------------
+
+    /** The exchange is answered or abandoned; nothing more is relayed. */
+    private void abandon() {
+        state = State.DONE;
+        releaseEarly();
+    }
+
+    private void finishBackend() {
+        if (backendClosed) {
+            return;
+        }
+        if (parser.complete() && !parser.extraBytes() && keepAliveHead && settings.keepAlive() && !upgrade) {
+            settings.connector().recycle(backend);
+        } else {
+            backend.close();
+        }
+    }
+
+    private void closeBackend() {
+        if (backend != null && !backendClosed) {
+            backend.close();
+        }
+    }
+
+    private void releaseEarly() {
+        ByteBuf b;
+        while ((b = early.poll()) != null) {
+            b.release();
+        }
+    }
+
+    private void debug(String message) {
+        if (settings.debug() > 0) {
+            ex.errorLog().write(ProxyModule.NAME, message);
+        }
+    }
+
+    private void log(String message) {
+        ex.errorLog().write(ProxyModule.NAME, message);
+    }
+}
