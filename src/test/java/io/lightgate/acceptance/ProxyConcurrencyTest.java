@@ -143,17 +143,22 @@ class ProxyConcurrencyTest {
         allOpen.await(30, TimeUnit.SECONDS);
         Random random = new Random(id);
         for (int i = 0; i < MESSAGES_PER_TUNNEL; i++) {
+            int message = i;
             int size = random.nextInt(64 * 1024);
             if (i % 2 == 0) {
                 String text = ("tunnel " + id + " message " + i + " é€😀 ").repeat(size / 40 + 1);
                 ws.sendText(text, true).get(20, TimeUnit.SECONDS);
-                assertThat(echoes.next()).as("tunnel %d text %d", id, i).isEqualTo(text);
+                assertThat(echoes.next()).as("tunnel %d text %d", id, i)
+                        .isInstanceOfSatisfying(String.class, got -> SameBytes.assertSame(
+                                got.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8),
+                                "tunnel %d text %d", id, message));
             } else {
                 byte[] bytes = new byte[size];
                 random.nextBytes(bytes);
                 ws.sendBinary(ByteBuffer.wrap(bytes), true).get(20, TimeUnit.SECONDS);
                 assertThat(echoes.next()).as("tunnel %d binary %d", id, i)
-                        .isInstanceOfSatisfying(byte[].class, got -> assertThat(got).isEqualTo(bytes));
+                        .isInstanceOfSatisfying(byte[].class,
+                                got -> SameBytes.assertSame(got, bytes, "tunnel %d binary %d", id, message));
             }
         }
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
@@ -170,7 +175,7 @@ class ProxyConcurrencyTest {
                     HttpResponse.BodyHandlers.ofByteArray());
             assertThat(r.statusCode()).as("GET /plain/%d", n).isEqualTo(200);
             assertThat(r.headers().firstValue("X-Backend-Path")).hasValue("/plain/" + n);
-            assertThat(r.body()).as("body of /plain/%d", n).isEqualTo(plainBody(n));
+            SameBytes.assertSame(r.body(), plainBody(n), "body of /plain/%d", n);
         }
     }
 

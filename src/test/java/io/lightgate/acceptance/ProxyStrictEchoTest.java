@@ -115,7 +115,7 @@ class ProxyStrictEchoTest {
             RawWebSocket.Frame f = ws.read();
             assertThat(f.b0()).as("FIN + opcode").isEqualTo(b0);
             assertThat(f.b1()).as("unmasked, minimal length code").isEqualTo(lengthCode(size));
-            assertThat(f.payload()).as("echo of %d bytes", size).isEqualTo(payload);
+            SameBytes.assertSame(f.payload(), payload, "echo of %d bytes", size);
 
             ws.send(0x88, RawWebSocket.closePayload(1000, ""));
             assertThat(ws.readClose()).isEqualTo(1000);
@@ -157,7 +157,7 @@ class ProxyStrictEchoTest {
             ws.send(wire.toByteArray());
             RawWebSocket.Frame binary = ws.read();
             assertThat(binary.b0()).isEqualTo(0x82);
-            assertThat(binary.payload()).isEqualTo(expected.toByteArray());
+            SameBytes.assertSame(binary.payload(), expected.toByteArray(), "200 fragments reassembled");
 
             ws.send(0x88, RawWebSocket.closePayload(1000, "bye"));
             assertThat(ws.readClose()).isEqualTo(1000);
@@ -264,14 +264,14 @@ class ProxyStrictEchoTest {
                 assertThat(m.next()).as("text echo of %d bytes", size)
                         .isInstanceOfSatisfying(Messages.Message.class, got -> {
                             assertThat(got.text()).isTrue();
-                            assertThat(got.bytes()).isEqualTo(text);
+                            SameBytes.assertSame(got.bytes(), text, "text echo of %d bytes", size);
                         });
                 byte[] binary = binaryPayload(size, 37L * size);
                 ws.sendBinary(ByteBuffer.wrap(binary), true).get(30, TimeUnit.SECONDS);
                 assertThat(m.next()).as("binary echo of %d bytes", size)
                         .isInstanceOfSatisfying(Messages.Message.class, got -> {
                             assertThat(got.text()).isFalse();
-                            assertThat(got.bytes()).isEqualTo(binary);
+                            SameBytes.assertSame(got.bytes(), binary, "binary echo of %d bytes", size);
                         });
             }
             ws.sendPing(ByteBuffer.wrap("are you there".getBytes(StandardCharsets.UTF_8))).get(5, TimeUnit.SECONDS);

@@ -58,7 +58,8 @@ class SeedProxyChainTest {
                 HttpResponse<byte[]> page = http.send(HttpRequest.newBuilder(proxy.uri("/count.html")).build(),
                         HttpResponse.BodyHandlers.ofByteArray());
                 assertThat(page.statusCode()).isEqualTo(200);
-                assertThat(page.body()).isEqualTo(Files.readAllBytes(backend.docroot.resolve("count.html")));
+                SameBytes.assertSame(page.body(), Files.readAllBytes(backend.docroot.resolve("count.html")),
+                        "count.html through the proxy");
 
                 BrowserPage tab = browser.open(proxy.uri("/count.html"));
                 String log = tab.awaitText("log", s -> s.contains("RECV: 5"), Duration.ofSeconds(20));
