@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -93,10 +95,16 @@ final class Demo {
 
     /**
      * The proxy listener's port: the next one (the seed puts its proxy on 8080 in front of wstunnel on 8081; the
-     * demo's site keeps the port it always had); ephemeral with 0.
+     * demo's site keeps the port it always had). With {@code -p 0} (tests) a free port the kernel names now:
+     * {@code $SERVER["socket"] == "127.0.0.1:0"} would be the main listener's own token, so not a second listener.
      */
-    static int proxyPort(int port) {
-        return port == 0 ? 0 : port + 1;
+    static int proxyPort(int port) throws IOException {
+        if (port != 0) {
+            return port + 1;
+        }
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
     }
 
     private static String base(InetSocketAddress address) {
