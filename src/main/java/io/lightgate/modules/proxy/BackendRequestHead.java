@@ -185,12 +185,11 @@ final class BackendRequestHead {
         return q.append('"').toString();
     }
 
-    /** The client's IP as text (no port); a unix-socket peer gives "unix". */
+    /** The client's IP as text (no port, no zone); a unix-socket peer gives "unix". */
     static String address(SocketAddress a) {
         if (a instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            String ip = inet.getAddress().getHostAddress();
-            int zone = ip.indexOf('%');
-            return zone < 0 ? ip : ip.substring(0, zone);
+            // RFC 5952 text (2001:db8::1), as inet_ntop gives lighttpd
+            return io.netty.util.NetUtil.toAddressString(inet.getAddress());
         }
         return "unix";
     }

@@ -97,7 +97,8 @@ final class BackendResponseParser {
         try {
             run();
         } finally {
-            if (pending != null && !pending.isReadable() && !switched) {
+            // a finished response keeps nothing (bytes after it only mark the connection as not reusable)
+            if (pending != null && !switched && (!pending.isReadable() || state == State.DONE)) {
                 pending.release();
                 pending = null;
             }

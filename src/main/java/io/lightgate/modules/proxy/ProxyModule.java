@@ -34,6 +34,16 @@ public final class ProxyModule implements Module {
             ConfigKey.of("proxy.forwarded", Scope.CONNECTION, ForwardedParams.TYPE, ForwardedParams.NONE);
     static final ConfigKey<Boolean> REPLACE_HTTP_HOST =
             ConfigKey.of("proxy.replace-http-host", Scope.CONNECTION, ValueType.BOOL, false);
+    /** lightgate: reuse backend connections for plain requests (lighttpd opens one per request). */
+    static final ConfigKey<Boolean> BACKEND_KEEP_ALIVE =
+            ConfigKey.of("proxy.backend-keep-alive", Scope.CONNECTION, ValueType.BOOL, false);
+    /**
+     * Seconds an idle pooled backend connection is kept. 30: below the usual idle limits of backend servers
+     * (nginx and Node keep idle connections 60-75 s, Apache 5 s is the exception), so most of the time we close
+     * first and do not race the backend's close.
+     */
+    static final ConfigKey<Integer> BACKEND_KEEP_ALIVE_IDLE =
+            ConfigKey.of("proxy.backend-keep-alive-idle", Scope.CONNECTION, ValueType.SHORT, 30);
 
     private final Gateway gateway = new Gateway("proxy", Gateway.Options.URI_STAGE);
     private boolean forceHttp10Flag;
@@ -48,7 +58,7 @@ public final class ProxyModule implements Module {
     @Override
     public List<ConfigKey<?>> configKeys() {
         List<ConfigKey<?>> keys = new ArrayList<>(gateway.configKeys());
-        keys.addAll(List.of(HEADER, FORWARDED, REPLACE_HTTP_HOST));
+        keys.addAll(List.of(HEADER, FORWARDED, REPLACE_HTTP_HOST, BACKEND_KEEP_ALIVE, BACKEND_KEEP_ALIVE_IDLE));
         return keys;
     }
 
@@ -129,13 +139,22 @@ public final class ProxyModule implements Module {
         /** The request-target for the backend: origin-form, with the first matching map-urlpath prefix replaced. */
         String backendTarget(Request req) {
             String target = originForm(req.target());
+            Map.Entry<String, String> m = requestPathMapping(target);
+            if (m == null) {
+                return target;
+            }
+            String mapped = m.getValue() + target.substring(m.getKey().length());
+            return mapped.isEmpty() || mapped.charAt(0) == '?' ? "/" + mapped : mapped;
+        }
+
+        /** The first map-urlpath entry (config order) whose key is a prefix of {@code target}, or null. */
+        Map.Entry<String, String> requestPathMapping(String target) {
             for (Map.Entry<String, String> m : options.mapUrlpath().entrySet()) {
                 if (target.startsWith(m.getKey())) {
-                    String mapped = m.getValue() + target.substring(m.getKey().length());
-                    return mapped.isEmpty() || mapped.charAt(0) == '?' ? "/" + mapped : mapped;
+                    return m;
                 }
             }
-            return target;
+            return null;
         }
 
         /**
@@ -162,7 +181,11 @@ public final class ProxyModule implements Module {
 
         /** map-host-response, map-urlpath and https-remap on Location, Content-Location and Set-Cookie. */
         void rewriteResponse(Request req, HostConfig host, HttpHeaders headers) {
-            // filled in with the response rewriting
+            if (!options.rewritesResponses() && !options.httpsRemap()) {
+                return;
+            }
+            new ResponseUrlMapper(options, req.host(), backendHost(req, host), "https".equals(req.scheme()),
+                    requestPathMapping(originForm(req.target()))).rewrite(headers);
         }
     }
 
