@@ -6,13 +6,15 @@
 # Load generators: wsload from ../shared/tools/wsload (WSLOAD_SRC to override), built into a temp dir; wrk.
 #   bench/proxy.sh [REPS=5] [DURATION_S=5]   pingpong 32 B, pingpong 4 KiB, pipeline 16 x 4 KiB (50 conns each);
 #                                            GET 1 KiB through the proxy (wrk -t1 -c50)
-# TARGETS (default "lighttpd nginx lightgate") picks the proxies. Prints one line per run and a summary: medians,
+# TARGETS (default "lighttpd nginx lightgate") picks the proxies, SHAPES (default "pingpong:32 pingpong:4096
+# pipeline:4096 get:1k") the shapes. Prints one line per run and a summary: medians,
 # and the median of the per-round ratios to lighttpd (a round runs the targets back to back, so its ratio resists
 # the box's drift), with issue 4's goals.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 REPS=${1:-5}; DUR=${2:-5}
 TARGETS=${TARGETS:-"lighttpd nginx lightgate"}
+SHAPES=${SHAPES:-"pingpong:32 pingpong:4096 pipeline:4096 get:1k"}
 WSLOAD_SRC=${WSLOAD_SRC:-$here/../shared/tools/wsload}
 
 for tool in lighttpd wrk; do
@@ -123,7 +125,7 @@ wait_up() { # $1 = name in pid_of; $2 = check command
     eval "$2" >/dev/null 2>&1 && return 0
     sleep 0.1
   done
-  echo "bench: $1 did not come up; its logs:" >&2
+  echo "bench: $1 did not come up (check: $2); its logs:" >&2
   cat "$run/$1.error.log" "$run/$1.out" >&2 2>/dev/null || true
   exit 1
 }
@@ -133,14 +135,16 @@ start_backends() {
   lighttpd -D -f "$run/static.conf" > "$run/static.out" 2>&1 & pid_of[static]=$!
   wait_up static "get_ok $STATIC_PORT"
 }
-start_target() { # $1 = target; up once a WebSocket echo and a GET succeed through it
+start_target() { # $1 = target; up once a WebSocket echo (and a GET, when measured) succeed through it
   case $1 in
     lighttpd) lighttpd -D -f "$run/$1.conf" > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
     nginx) nginx -p "$run/nginx" -c "$run/nginx.conf" > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
     *) "$JAVA_HOME/bin/java" ${JAVA_OPTS:-} -jar "$here/target/lightgate.jar" -D -f "$run/$1.conf" \
          > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
   esac
-  wait_up "$1" "\"$WSLOAD\" -q -u ws://127.0.0.1:${port_of[$1]}/ws/ -c 1 -n 1 -s 32 && get_ok ${port_of[$1]}"
+  local check="\"$WSLOAD\" -q -u ws://127.0.0.1:${port_of[$1]}/ws/ -c 1 -n 1 -s 32"
+  case " $SHAPES " in *" get:1k "*) check="$check && get_ok ${port_of[$1]}" ;; esac
+  wait_up "$1" "$check"
 }
 
 results="$run/results.jsonl"; : > "$results"
@@ -176,7 +180,6 @@ print(json.dumps({"label": label, "mode": "wrk", "msgs_per_s": float(rps.group(1
 
 start_backends
 for t in $TARGETS; do start_target "$t"; done
-SHAPES="pingpong:32 pingpong:4096 pipeline:4096 get:1k"
 run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-up, not recorded)
   IFS=: read -r m s <<< "$1"
   local port=${port_of[$2]}
