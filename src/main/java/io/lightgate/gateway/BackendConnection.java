@@ -15,4 +15,7 @@ public interface BackendConnection extends ByteStream {
 
     /** Bytes queued to the backend so far. */
     long bytesOut();
+
+    /** Whether this connection served an earlier request and came from a {@link BackendPool}. */
+    default boolean reused() { return false; }
 }

@@ -45,6 +45,7 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
     private long writeStartNanos;
     private int pendingWrites;
     private ScheduledFuture<?> timeoutCheck;
+    private boolean reused;
 
     ChannelBackendConnection(BackendProc proc) {
         this.proc = proc;
@@ -54,6 +55,16 @@ final class ChannelBackendConnection extends ChannelInboundHandlerAdapter implem
     }
 
     BackendProc proc() { return proc; }
+
+    @Override
+    public boolean reused() { return reused; }
+
+    void markReused() { reused = true; }
+
+    /** Open, not half-closed by either side, not closing: fit to carry another request. */
+    boolean reusable() {
+        return channel.isOpen() && !inputEnded && !outputShut && !closing && failure == null;
+    }
 
     Channel channel() { return channel; }
 

@@ -33,6 +33,13 @@ public interface Exchange {
 
     EventLoop eventLoop();
 
+    /**
+     * Runs {@code action} on the event loop if the client's connection closes (or the client half-closes after its
+     * request) before this exchange is answered: a module waiting for a backend then lets the backend go. At most
+     * one action; later calls replace it.
+     */
+    default void onClientGone(Runnable action) { }
+
     /** Sends {@code response}; the core owns its body from here on. */
     void respond(Response response);
 

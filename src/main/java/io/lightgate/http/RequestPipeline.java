@@ -36,6 +36,10 @@ public final class RequestPipeline {
             optionsResponse(ex);
             return;
         }
+        if (req.method().equals("CONNECT")) {
+            unhandled(ex); // no module tunnelled it: 405, whatever the path maps to
+            return;
+        }
         String docRoot = ex.config().get(ServerKeys.DOCUMENT_ROOT);
         if (docRoot == null || docRoot.isEmpty()) {
             ex.errorLog().write("server", "server.document-root is not set for " + req.path());

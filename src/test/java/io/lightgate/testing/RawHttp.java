@@ -46,6 +46,11 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
+    /** The raw output, for large or binary request bodies. */
+    public OutputStream outputStream() {
+        return out;
+    }
+
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }

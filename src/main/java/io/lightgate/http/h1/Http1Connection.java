@@ -102,6 +102,9 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         closed = true;
         IdleSweeper.remove(ctx.channel().eventLoop(), this);
         releaseCumulation();
+        if (current != null) {
+            current.connectionClosed();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -136,6 +139,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
+            if (current != null && !parser.inBody()) {
+                // the client closed before its answer: a module waiting for a backend gives up (nginx's
+                // "client prematurely closed"); the core still writes whatever answer comes
+                current.connectionClosed();
+            }
             if (current == null) {
                 process();
                 if (current == null) {
@@ -192,6 +200,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         String query = "";
         if (target.equals("*")) {
             rawPath = "*";
+        } else if (h.method().equals("CONNECT") && target.charAt(0) != '/') {
+            rawPath = "/"; // authority-form names no path; "/" lets prefix keys such as proxy.server "/" match
         } else {
             String originForm = target;
             if (h.target().charAt(0) != '/') {

@@ -46,6 +46,22 @@ final class Http1Exchange implements CoreExchange {
     @Override public EventLoop eventLoop() { return connection.eventLoop(); }
     @Override public boolean answered() { return answered.get(); }
 
+    private volatile Runnable clientGone;
+
+    @Override
+    public void onClientGone(Runnable action) {
+        clientGone = action;
+    }
+
+    /** The connection closed: tell the module that still owes an answer. On the event loop. */
+    void connectionClosed() {
+        Runnable action = clientGone;
+        clientGone = null;
+        if (action != null && !answered.get()) {
+            action.run();
+        }
+    }
+
     @Override
     public io.lightgate.http.RequestBody requestBody() {
         // placeholder until the core-bodies branch lands: no module streams request bodies yet

@@ -243,6 +243,10 @@ public final class Http1RequestParser {
             if (authority.isEmpty()) {
                 return refuse(400, "absolute request-target without host", method, target, protocol);
             }
+        } else if (method.equals("CONNECT") && target.indexOf('/') < 0 && target.indexOf('?') < 0
+                && target.indexOf('@') < 0 && target.lastIndexOf(':') > 0) {
+            // authority-form (host:port), only for CONNECT (RFC 9112 §3.2.3); a module may tunnel it (mod_proxy)
+            authority = target;
         } else {
             return refuse(400, "invalid request-target", method, target, protocol);
         }

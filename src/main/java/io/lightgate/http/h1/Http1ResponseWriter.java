@@ -73,7 +73,12 @@ final class Http1ResponseWriter {
         }
         switch (mode) {
             case CLOSE -> head.bytes(CONNECTION_CLOSE);
-            case UPGRADE -> head.bytes(CONNECTION_UPGRADE);
+            case UPGRADE -> {
+                // a 2xx to CONNECT switches to a tunnel without naming a protocol
+                if (status == 101) {
+                    head.bytes(CONNECTION_UPGRADE);
+                }
+            }
             case KEEP_ALIVE -> {
                 if (http10) {
                     head.bytes(CONNECTION_KEEP_ALIVE);

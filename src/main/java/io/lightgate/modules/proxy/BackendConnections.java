@@ -11,7 +11,7 @@ interface BackendConnections {
     void connect(Route route, Exchange exchange, ConnectListener listener);
 
     /** A connection whose response was read completely and which the backend keeps open. */
-    void recycle(BackendConnection connection);
+    void recycle(BackendConnection connection, int idleSeconds);
 
     /** lighttpd's way: a new connection per request, closed after it. */
     BackendConnections FRESH = new BackendConnections() {
@@ -21,8 +21,23 @@ interface BackendConnections {
         }
 
         @Override
-        public void recycle(BackendConnection connection) {
+        public void recycle(BackendConnection connection, int idleSeconds) {
             connection.close();
         }
     };
+
+    /** lightgate's backend keep-alive: idle connections reused through {@code pool}. */
+    static BackendConnections pooled(io.lightgate.gateway.BackendPool pool) {
+        return new BackendConnections() {
+            @Override
+            public void connect(Route route, Exchange exchange, ConnectListener listener) {
+                pool.connect(route, exchange, listener);
+            }
+
+            @Override
+            public void recycle(BackendConnection connection, int idleSeconds) {
+                pool.release(connection, idleSeconds);
+            }
+        };
+    }
 }

@@ -6,6 +6,7 @@ import io.lightgate.config.Configuration;
 import io.lightgate.config.RequestConfig;
 import io.lightgate.config.Scope;
 import io.lightgate.config.ValueType;
+import io.lightgate.gateway.BackendPool;
 import io.lightgate.gateway.Gateway;
 import io.lightgate.gateway.HostConfig;
 import io.lightgate.gateway.Route;
@@ -48,7 +49,8 @@ public final class ProxyModule implements Module {
     private final Gateway gateway = new Gateway("proxy", Gateway.Options.URI_STAGE);
     private boolean forceHttp10Flag;
     private boolean upgradeWithRequestBody;
-    private BackendConnections connections = BackendConnections.FRESH;
+    private final BackendPool pool = new BackendPool();
+    private final BackendConnections pooled = BackendConnections.pooled(pool);
 
     @Override
     public String name() {
@@ -83,11 +85,16 @@ public final class ProxyModule implements Module {
         }
         Settings settings = new Settings(ex.config());
         Request req = ex.request();
-        if (req.method().equals("CONNECT")) {
+        boolean connect = req.method().equals("CONNECT");
+        if (connect && !settings.options().connect()) {
             return Hook.GO_ON; // the core answers 405, as lighttpd without "connect" => "enable"
         }
         if (!route.anyHostUp()) {
             ex.respondError(503);
+            return Hook.HANDLED;
+        }
+        if (connect) {
+            new ConnectTunnel(ex, route, settings.debug()).start();
             return Hook.HANDLED;
         }
         if (settings.forceHttp10() && req.contentLength() == -2) {
@@ -119,9 +126,19 @@ public final class ProxyModule implements Module {
 
         ForwardedParams forwarded() { return config.get(FORWARDED); }
 
-        boolean keepAlive() { return false; }
+        /** Backend keep-alive for this request: only without a body, so that a retry can replay it. */
+        boolean keepAlive(Request req) {
+            return config.get(BACKEND_KEEP_ALIVE) && req.contentLength() <= 0;
+        }
 
-        BackendConnections connector() { return connections; }
+        int keepAliveIdle() { return config.get(BACKEND_KEEP_ALIVE_IDLE); }
+
+        BackendConnections connector(Request req) {
+            return keepAlive(req) ? pooled : BackendConnections.FRESH;
+        }
+
+        /** A new connection, never a pooled one (the retry after a pooled connection turned out dead). */
+        BackendConnections fresh() { return BackendConnections.FRESH; }
 
         /**
          * gw_upgrade_policy (reference §1.3): enabled by proxy.header or the host, HTTP/1.1 only, an

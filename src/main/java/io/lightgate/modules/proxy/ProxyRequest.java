@@ -64,6 +64,8 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
     private boolean backendEnded;
     private boolean backendClosed;
     private boolean chunkedUpload;
+    private boolean keepAlive;
+    private boolean retried;
 
     ProxyRequest(ProxyModule.Settings settings, Exchange ex, Route route) {
         this.settings = settings;
@@ -73,13 +75,19 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     void start() {
         headRequest = ex.request().method().equals("HEAD");
-        settings.connector().connect(route, ex, this);
+        ex.onClientGone(this::clientGone);
+        keepAlive = settings.keepAlive(ex.request());
+        settings.connector(ex.request()).connect(route, ex, this);
     }
 
     // ---- connecting ------------------------------------------------------------------------------------
 
     @Override
     public void connected(BackendConnection connection) {
+        if (state == State.DONE) {
+            connection.close(); // the client left while we connected
+            return;
+        }
         backend = connection;
         Request req = ex.request();
         HostConfig host = connection.host();
@@ -87,14 +95,14 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         chunkedUpload = req.contentLength() == -2;
         String head = BackendRequestHead.build(new BackendRequestHead.Inputs(req,
                 settings.backendTarget(req), settings.backendHost(req, host), settings.forceHttp10(),
-                upgrade, settings.keepAlive() && !upgrade, settings.forwarded()));
+                upgrade, keepAlive && !upgrade, settings.forwarded()));
         state = State.AWAITING_HEAD;
         debug("request " + req.method() + " " + req.target() + " sent to " + host.address()
                 + (upgrade ? " (upgrade allowed)" : ""));
         parser = new BackendResponseParser(headRequest, alloc, this);
         backend.write(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.ISO_8859_1)));
         backend.flush();
-        backend.listen(new BackendSide());
+        backend.listen(new BackendSide(connection));
         if (state != State.DONE && (req.contentLength() > 0 || req.contentLength() == -2)) {
             requestBodyDone = false;
             requestBody = ex.requestBody();
@@ -104,6 +112,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     @Override
     public void failed(int status, String why) {
+        if (state == State.DONE) {
+            return;
+        }
         debug("no backend for " + ex.request().target() + ": " + why);
         state = State.DONE;
         ex.respondError(status);
@@ -178,10 +189,21 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     // ---- backend events ------------------------------------------------------------------------------
 
+    /** Events of one backend connection; those of a connection given up for a retry are ignored. */
     private final class BackendSide implements ByteStream.Listener {
+        private final BackendConnection connection;
+
+        BackendSide(BackendConnection connection) {
+            this.connection = connection;
+        }
+
+        private boolean current() {
+            return connection == backend;
+        }
+
         @Override
         public void onData(ByteBuf data) {
-            if (parser == null) {
+            if (!current() || parser == null) {
                 data.release();
                 return;
             }
@@ -190,6 +212,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
         @Override
         public void onEndOfInput() {
+            if (!current() || retryOnFreshConnection()) {
+                return;
+            }
             backendEnded = true;
             if (state == State.AWAITING_HEAD || state == State.RELAYING) {
                 parser.endOfInput();
@@ -198,18 +223,23 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
         @Override
         public void onWritabilityChanged(boolean writable) {
-            if (requestBody != null && !requestBodyDone && state != State.DONE) {
+            if (current() && requestBody != null && !requestBodyDone && state != State.DONE) {
                 requestBody.setReadable(writable);
             }
         }
 
         @Override
         public void onFailed(Throwable cause) {
-            backendFailed(cause);
+            if (current() && !retryOnFreshConnection()) {
+                backendFailed(cause);
+            }
         }
 
         @Override
         public void onClosed() {
+            if (!current() || retryOnFreshConnection()) {
+                return;
+            }
             backendClosed = true;
             if ((state == State.AWAITING_HEAD || state == State.RELAYING) && !backendEnded) {
                 // closed without EOF or failure first: the response cannot complete
@@ -220,6 +250,28 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
                 parser.release();
             }
         }
+    }
+
+    /**
+     * A pooled connection that the backend closed while it was idle (EOF, reset or a failed write before any
+     * response byte) is not the backend's answer: the request (which has no body) goes once more on a fresh
+     * connection. Returns whether that happened.
+     */
+    private boolean retryOnFreshConnection() {
+        if (!backend.reused() || retried || state != State.AWAITING_HEAD || parser.anyByte()) {
+            return false;
+        }
+        retried = true;
+        BackendConnection dead = backend;
+        backend = null;
+        parser.release();
+        parser = null;
+        state = State.CONNECTING;
+        debug("pooled connection to " + dead.host().address() + " was closed by the backend; retrying "
+                + ex.request().target() + " on a new connection");
+        dead.closeAbnormally();
+        settings.fresh().connect(route, ex, this);
+        return true;
     }
 
     private void backendFailed(Throwable cause) {
@@ -253,8 +305,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         state = State.RELAYING;
         debug("backend answered " + head.status() + " for " + ex.request().target());
         Response.Body body;
-        if (head.framing() == BackendResponseHead.Framing.NONE && !headRequest) {
-            body = Response.Body.EMPTY; // 204 and 304 carry no body
+        boolean empty = head.framing() == BackendResponseHead.Framing.LENGTH && head.contentLength() == 0;
+        if ((head.framing() == BackendResponseHead.Framing.NONE || empty) && !headRequest) {
+            body = Response.Body.EMPTY; // 204, 304 and Content-Length: 0 carry no body
         } else if (head.framing() == BackendResponseHead.Framing.NONE) {
             String length = head.headers().get("Content-Length");
             body = new Response.Streamed(length == null ? -1 : Long.parseLong(length), new ResponseBody());
@@ -412,14 +465,24 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
             leftover.release();
         }
         client.flush();
-        if (backendClosed || backendEnded) {
-            // nothing more will come from the backend; the tunnel would never hear of it again
+        if (backendClosed) {
+            // the backend is gone (a half-close alone is replayed to the tunnel by listen); the tunnel would
+            // never hear of it again
             client.close();
             closeBackend();
             return;
         }
         Tunnel.join(client, backend, ex.config());
         backend.setReadable(client.isWritable());
+    }
+
+    /** The client left before we answered: the backend (connected or not yet) has no one to serve. */
+    private void clientGone() {
+        if (state == State.CONNECTING || state == State.AWAITING_HEAD) {
+            debug("client left before the answer for " + ex.request().target());
+            abandon();
+            closeBackend();
+        }
     }
 
     // ---- endings -------------------------------------------------------------------------------------
@@ -434,11 +497,12 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         if (backendClosed) {
             return;
         }
-        if (parser.complete() && !parser.extraBytes() && keepAliveHead && settings.keepAlive() && !upgrade) {
-            settings.connector().recycle(backend);
+        if (parser.complete() && !parser.extraBytes() && keepAliveHead && keepAlive && !upgrade) {
+            settings.connector(ex.request()).recycle(backend, settings.keepAliveIdle());
         } else {
             backend.close();
         }
+        backendClosed = true; // no longer ours: a pooled connection may already serve another request
     }
 
     private void closeBackend() {

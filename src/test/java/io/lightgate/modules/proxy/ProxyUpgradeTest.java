@@ -157,6 +157,42 @@ class ProxyUpgradeTest {
         }
     }
 
+    @Test
+    void connectEnabledTunnelsToTheConfiguredBackend() throws Exception {
+        try (ProxyBackend backend = new ProxyBackend(c -> {
+                c.write("banner\n");
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = c.in.read(buf)) > 0) {
+                    c.out.write(buf, 0, n);
+                }
+            });
+             TestServer s = TestServer.start(config(backend.port(), "proxy.header = ( \"connect\" => \"enable\" )\n"));
+             RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(10))) {
+            c.send("CONNECT elsewhere.example:443 HTTP/1.1\r\nHost: elsewhere.example:443\r\n\r\n");
+            RawHttp.Response r = c.readResponse(true);
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("Connection")).isNull();
+            assertThat(r.header("Content-Length")).isNull();
+            assertThat(r.header("Transfer-Encoding")).isNull();
+            assertThat(new String(readN(c, 7), StandardCharsets.ISO_8859_1)).isEqualTo("banner\n");
+            c.send("raw bytes");
+            assertThat(new String(readN(c, 9), StandardCharsets.ISO_8859_1)).isEqualTo("raw bytes");
+            assertThat(backend.heads).as("no request is sent to the backend").isEmpty();
+        }
+    }
+
+    @Test
+    void connectDisabledIs405AndTheBackendIsNotContacted() throws Exception {
+        try (ProxyBackend backend = new ProxyBackend(c -> c.readHead());
+             TestServer s = TestServer.start(config(backend.port(), "proxy.header = ( \"upgrade\" => \"enable\" )\n"))) {
+            String raw = RawHttp.exchange(s.port(), "CONNECT elsewhere.example:443 HTTP/1.1\r\nHost: elsewhere.example:443\r\n\r\n",
+                    Duration.ofSeconds(10));
+            assertThat(RawHttp.parse(raw).status()).isEqualTo(405);
+            assertThat(backend.connections.get()).isZero();
+        }
+    }
+
     static byte[] readN(RawHttp c, int n) throws Exception {
         return c.readBytes(n);
     }
