@@ -54,9 +54,17 @@ public final class Response {
         public long length() { return count; }
     }
 
-    /** Several parts in order (multipart/byteranges: boundaries as Bytes, ranges as FileRange of one file). */
+    /**
+     * Several parts in order (multipart/byteranges: boundaries as Bytes, ranges as FileRange of one file);
+     * a {@link Streamed} body cannot be a part.
+     */
     public record Parts(List<Body> parts) implements Body {
-        public Parts { parts = List.copyOf(parts); }
+        public Parts {
+            parts = List.copyOf(parts);
+            if (parts.stream().anyMatch(p -> p instanceof Streamed)) {
+                throw new IllegalArgumentException("a streamed body cannot be a part");
+            }
+        }
         public long length() { return parts.stream().mapToLong(Body::length).sum(); }
     }
 

@@ -86,6 +86,32 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** Exactly {@code n} bytes (ISO-8859-1); fails when the connection ends first. */
+    public String readExactly(int n) throws IOException {
+        byte[] b = in.readNBytes(n);
+        if (b.length < n) {
+            throw new IOException("connection closed after " + b.length + " of " + n + " bytes");
+        }
+        return new String(b, StandardCharsets.ISO_8859_1);
+    }
+
+    /** One CRLF-terminated line, CRLF excluded; fails on a bare LF or the end of the connection. */
+    public String readLine() throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) != '\n') {
+            if (c < 0) {
+                throw new IOException("connection closed in a line: " + line);
+            }
+            line.write(c);
+        }
+        String text = line.toString(StandardCharsets.ISO_8859_1);
+        if (!text.endsWith("\r")) {
+            throw new IOException("line without CR: " + text);
+        }
+        return text.substring(0, text.length() - 1);
+    }
+
     /** Reads one response (head, then a Content-Length body unless {@code head}). */
     public Response readResponse(boolean headRequest) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();

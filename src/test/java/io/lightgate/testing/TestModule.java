@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
  * {@code /thread} -> 200 with the name of the thread running the hook (the connection's event loop);
  * {@code /late-upgrade} -> 101 after 0.5 s, recording in UPGRADES whether it happened or was refused;
  * {@code /inject} -> 200 with headers a careless module might set: a value with CR LF and a further
- * "header" in it, a value with NUL, a name with a space, and one valid header after them.
+ * "header" in it, a value with NUL, a name with a space, and one valid header after them;
+ * {@code /body-echo}, {@code /body-count}, {@code /stream}: streamed bodies, see {@link BodyRoutes}.
  * Every requestDone is recorded.
  */
 public final class TestModule implements Module {
@@ -40,6 +41,9 @@ public final class TestModule implements Module {
     @Override
     public Hook uriClean(Exchange ex) {
         String path = ex.request().path();
+        if (BodyRoutes.handle(ex)) {
+            return Hook.HANDLED;
+        }
         if (path.startsWith("/echo")) {
             ex.respond(text(ex));
             return Hook.HANDLED;

@@ -27,6 +27,7 @@ import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.util.NetUtil;
 import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -35,8 +36,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * One HTTP/1.x connection: feeds received bytes to the {@link Http1RequestParser}, runs one request at a
  * time through the {@link RequestPipeline} (pipelined requests wait in the buffer, so responses stay in
- * order), reads and discards request bodies, decides keep-alive, and enforces lighttpd's idle limits.
- * Everything runs on the channel's event loop.
+ * order), hands request bodies to the module that listens ({@link Http1RequestBody}; unread ones are discarded
+ * after the response), streams produced response bodies ({@link Http1BodySink}), decides keep-alive, and
+ * enforces lighttpd's idle limits. Everything runs on the channel's event loop.
  */
 public final class Http1Connection extends ChannelInboundHandlerAdapter implements IdleSweeper.Watched {
     private static final ByteBuf CONTINUE =
@@ -71,6 +73,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private long lastReadNanos;
     private long lastWriteNanos;
     private boolean writing;
+    /** The streamed response body being written, until its last byte is (or the connection is gone). */
+    private Http1BodySink stream;
+    /** {@link #process} is running: a body resumed from inside it is picked up by its loop. */
+    private boolean processing;
     private String remoteIpText;
 
     public Http1Connection(Site site, String listenerToken, String scheme) {
@@ -100,6 +106,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closed = true;
+        failBody("client closed the connection before the request body ended");
+        cancelStream();
         IdleSweeper.remove(ctx.channel().eventLoop(), this);
         releaseCumulation();
         if (current != null) {
@@ -149,6 +157,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 if (current == null) {
                     close();
                 }
+            } else if (!processing) {
+                process(); // a body still expected is cut short
             }
         } else if (evt instanceof GracefulShutdown) {
             draining = true;
@@ -161,6 +171,14 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (stream != null) {
+            stream.writabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // Connection resets and write failures end the connection; they are not server errors.
         close();
@@ -169,13 +187,30 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     // ---- request handling ------------------------------------------------------------------------
 
     private void process() {
-        while (!closed && !upgraded && cumulation != null && cumulation.isReadable()) {
+        boolean outer = !processing;
+        processing = true;
+        try {
+            parse();
+        } finally {
+            processing = !outer;
+        }
+    }
+
+    private void parse() {
+        // a Content-Length body's end is an event of its own, due once its last byte is consumed
+        while (!closed && !upgraded
+                && (cumulation != null && cumulation.isReadable() || parser.fixedBodyEndPending())) {
             if (current != null && !parser.inBody()) {
                 // Pipelined request waiting for the current response: stop reading until it is done.
                 ctx.channel().config().setAutoRead(false);
                 break;
             }
-            Http1RequestParser.Event e = parser.next(cumulation);
+            if (current != null && current.body.holds()) {
+                // The module has not listened yet, or paused the body: what was read waits, nothing more is read.
+                ctx.channel().config().setAutoRead(false);
+                break;
+            }
+            Http1RequestParser.Event e = parser.next(cumulation != null ? cumulation : Unpooled.EMPTY_BUFFER);
             if (e == null) {
                 break;
             }
@@ -190,6 +225,16 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             releaseCumulation();
         } else if (cumulation != null) {
             cumulation.discardSomeReadBytes();
+        }
+        if (inputShutdown && !closed && current != null && parser.inBody() && !current.body.holds()) {
+            // every byte the client sent was consumed and it sends no more: the body is truncated
+            parser.abandon();
+            keepAlive = false;
+            closeAfterResponse = true;
+            failBody("client closed its side before the request body ended");
+            if (current.responseWritten) {
+                close();
+            }
         }
     }
 
@@ -269,29 +314,37 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     }
 
     private void onBodyData(ByteBuf data) {
-        int n = data.readableBytes();
-        // lightgate modules do not read request bodies yet: the core consumes and counts them.
-        data.release();
+        Http1Exchange ex = current;
+        if (ex == null) {
+            data.release();
+            return;
+        }
+        ex.bodyBytes += data.readableBytes();
+        if (bodyLimit > 0 && ex.bodyBytes > bodyLimit) {
+            data.release();
+            parser.abandon();
+            refuse(ex, 413, "request body exceeds server.max-request-size",
+                    new IOException("request body exceeds server.max-request-size"));
+            return;
+        }
+        ex.body.data(data); // to the listener, or dropped when nobody listens
+    }
+
+    private void onBodyEnd() {
         Http1Exchange ex = current;
         if (ex == null) {
             return;
         }
-        ex.bodyBytes += n;
-        if (bodyLimit > 0 && ex.bodyBytes > bodyLimit) {
-            parser.abandon();
-            refuse(ex, 413, "request body exceeds server.max-request-size");
-        }
-    }
-
-    private void onBodyEnd() {
-        if (current != null && current.responseWritten) {
+        ex.body.end(); // the listener may answer, and that response may complete (and the next request start) here
+        if (ex == current && ex.responseWritten) {
             finishRequest();
         }
     }
 
     private void onRefused(Http1RequestParser.Refused r) {
         if (current != null) {
-            refuse(current, r.status(), r.reason());
+            // mid-body: the chunked coding was malformed
+            refuse(current, r.status(), r.reason(), new IOException("invalid request body: " + r.reason()));
             return;
         }
         Request.Protocol protocol = r.protocol() == null ? Request.Protocol.HTTP_1_0 : r.protocol();
@@ -309,11 +362,25 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
 
     /** A refused request: one error-log line, lighttpd's error page, then the connection closes. */
     private void refuse(Http1Exchange ex, int status, String reason) {
+        refuse(ex, status, reason, null);
+    }
+
+    /**
+     * A refusal mid-body: the body's listener hears {@code bodyFailure}, after the core took the answer (a
+     * module answering that failure is too late) and before the error page is written (which may close).
+     */
+    private void refuse(Http1Exchange ex, int status, String reason, IOException bodyFailure) {
         closeAfterResponse = true;
         keepAlive = false;
         ctx.channel().config().setAutoRead(false);
         site.errorLog().write("h1", reason + " -> sending Status " + status + " (" + remoteAddressText() + ")");
-        if (!ex.respondErrorIfUnanswered(status) && ex.responseWritten) {
+        boolean claimed = ex.claimForCore();
+        if (bodyFailure != null) {
+            ex.body.fail(bodyFailure);
+        }
+        if (claimed) {
+            ex.sendCoreError(status);
+        } else if (ex.responseWritten) {
             close();
         }
     }
@@ -325,10 +392,29 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             Http1ResponseWriter.release(response.body());
             return;
         }
+        Request req = ex.request();
+        boolean http10 = req.protocol() == Request.Protocol.HTTP_1_0;
+        Http1BodySink.Framing streamed = response.body() instanceof Response.Streamed s
+                && Http1ResponseWriter.carriesBody(response.status(), req.method().equals("HEAD"))
+                ? Http1ResponseWriter.framing(s, http10) : null;
         // A body that is still arriving is read and discarded after the response unless the client is refused.
-        boolean close = closeAfterResponse || !keepAlive || draining;
+        boolean close = closeAfterResponse || !keepAlive || draining || streamed == Http1BodySink.Framing.CLOSE;
         closeAfterResponse = close;
         ex.response = response;
+        if (streamed != null) {
+            // the producer may listen to the request body as it starts, or later: it is held until the end
+            sendStreamed(ex, response, streamed);
+        } else {
+            ex.body.answered();
+            sendWhole(ex, response);
+        }
+        if (!closed && ex == current && parser.inBody() && !ex.body.listening()) {
+            bodyResumed(ex); // nobody listens: read and discard the rest of the body
+        }
+    }
+
+    private void sendWhole(Http1Exchange ex, Response response) {
+        boolean close = closeAfterResponse;
         Request req = ex.request();
         String version = req.protocol() == Request.Protocol.HTTP_1_0 ? "HTTP/1.0" : "HTTP/1.1";
         // Progress matters only for bodies that can take several writes; a head with a small in-memory body
@@ -346,6 +432,87 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             promise.addListener((ChannelFutureListener) f -> writeComplete(ex, f.isSuccess()));
         } else {
             promise.addListener(new WriteProgress(ex));
+        }
+    }
+
+    /** Writes the head of a streamed response, then lets its producer write the body through a sink. */
+    private void sendStreamed(Http1Exchange ex, Response response, Http1BodySink.Framing framing) {
+        Response.Streamed body = (Response.Streamed) response.body();
+        Request req = ex.request();
+        boolean http10 = req.protocol() == Request.Protocol.HTTP_1_0;
+        // the write-idle clock of a streamed body is the sink's (see checkIdle); a failed head write closes
+        ex.bytesOut = Http1ResponseWriter.write(ctx, response, http10 ? "HTTP/1.0" : "HTTP/1.1", false,
+                closeAfterResponse ? Http1ResponseWriter.ConnectionMode.CLOSE
+                        : Http1ResponseWriter.ConnectionMode.KEEP_ALIVE,
+                http10, serverTag(ex), site.errorLog(), ctx.voidPromise());
+        Http1BodySink sink = new Http1BodySink(ctx, body.producer(), body.length(), framing, new StreamEvents(ex));
+        stream = sink;
+        sink.start();
+    }
+
+    /** Ends the request of a streamed response when its sink is done. */
+    private final class StreamEvents implements Http1BodySink.Events {
+        private final Http1Exchange ex;
+
+        StreamEvents(Http1Exchange ex) {
+            this.ex = ex;
+        }
+
+        @Override
+        public void streamWritten(Http1BodySink sink, boolean success, long wireBytes) {
+            if (stream == sink) {
+                stream = null;
+            }
+            ex.bytesOut += wireBytes;
+            writeComplete(ex, success);
+        }
+
+        @Override
+        public void streamAborted(Http1BodySink sink, String why, long wireBytes) {
+            if (stream == sink) {
+                stream = null;
+            }
+            site.errorLog().write("h1", why + ": response to " + ex.request().target() + " cut short ("
+                    + remoteAddressText() + ")");
+            ex.responseWritten = true;
+            requestDone(ex, ex.response, ex.headBytes + ex.bodyBytes, ex.bytesOut + wireBytes);
+            closeAfterResponse = true;
+            // what was queued goes out if it can at once; no last chunk, so the client sees a truncated body
+            ctx.flush();
+            close();
+        }
+    }
+
+    /** The connection ends while a producer is still streaming: stop it and log the request as far as it got. */
+    private void cancelStream() {
+        Http1BodySink sink = stream;
+        if (sink == null || !sink.streaming()) {
+            return;
+        }
+        stream = null;
+        sink.cancel();
+        Http1Exchange ex = current;
+        if (ex != null) {
+            ex.responseWritten = true;
+            requestDone(ex, ex.response, ex.headBytes + ex.bodyBytes, ex.bytesOut + sink.wireBytes());
+        }
+    }
+
+    /** The module listens, or resumed reading its body, or answered without listening: read on. */
+    void bodyResumed(Http1Exchange ex) {
+        if (closed || ex != current || parser.broken()) {
+            return;
+        }
+        lastReadNanos = System.nanoTime(); // time paused by the module is not the client's idleness
+        ctx.channel().config().setAutoRead(true);
+        if (!processing) {
+            process();
+        }
+    }
+
+    private void failBody(String why) {
+        if (current != null && !current.body.done()) {
+            current.body.fail(new IOException(why));
         }
     }
 
@@ -373,18 +540,23 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         writing = false;
         lastWriteNanos = System.nanoTime();
         ex.responseWritten = true;
+        ex.body.answered();
         requestDone(ex, ex.response, ex.headBytes + ex.bodyBytes, success ? ex.bytesOut : 0);
         if (!success || closeAfterResponse) {
             close();
         } else if (!parser.inBody()) {
             finishRequest();
         } else {
-            // keep reading (and discarding) the rest of the body before the next request
-            ctx.channel().config().setAutoRead(true);
+            // keep reading the rest of the body (to its listener, or discarded) before the next request
+            bodyResumed(ex);
         }
     }
 
     private void requestDone(Http1Exchange ex, Response response, long bytesIn, long bytesOut) {
+        if (ex.done) {
+            return;
+        }
+        ex.done = true;
         for (Module m : site.modules()) {
             try {
                 m.requestDone(ex, response, bytesIn, bytesOut);
@@ -459,7 +631,12 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             if (now - lastWriteNanos > TimeUnit.SECONDS.toNanos(writeIdle)) {
                 close();
             }
-        } else if (parser.inBody() && now - lastReadNanos > TimeUnit.SECONDS.toNanos(readIdle)) {
+        } else if (stream != null && stream.stalled(now, TimeUnit.SECONDS.toNanos(writeIdle))) {
+            close();
+        } else if (parser.inBody() && !current.body.holds()
+                && now - lastReadNanos > TimeUnit.SECONDS.toNanos(readIdle)) {
+            // a body the module paused (or has not listened to yet) is not the client's idleness
+            failBody("client sent no request body bytes for server.max-read-idle");
             close();
         }
     }
@@ -469,6 +646,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     private void close() {
         if (!closed) {
             closed = true;
+            failBody("connection closed before the request body ended");
+            cancelStream();
             ctx.channel().close();
         }
     }

@@ -5,6 +5,7 @@ import io.lightgate.http.CoreExchange;
 import io.lightgate.http.HttpStatus;
 import io.lightgate.http.PhysicalPath;
 import io.lightgate.http.Request;
+import io.lightgate.http.RequestBody;
 import io.lightgate.http.Response;
 import io.lightgate.http.UpgradeHandler;
 import io.lightgate.log.ErrorLog;
@@ -28,12 +29,16 @@ final class Http1Exchange implements CoreExchange {
     long bytesOut;
     Response response;
     boolean responseWritten;
+    /** requestDone was called (once per request, however the response ended). */
+    boolean done;
+    final Http1RequestBody body;
 
     Http1Exchange(Http1Connection connection, Request request, RequestConfig config, long headBytes) {
         this.connection = connection;
         this.request = request;
         this.config = config;
         this.headBytes = headBytes;
+        this.body = new Http1RequestBody(connection, this, request.contentLength());
     }
 
     @Override public Request request() { return request; }
@@ -63,9 +68,8 @@ final class Http1Exchange implements CoreExchange {
     }
 
     @Override
-    public io.lightgate.http.RequestBody requestBody() {
-        // placeholder until the core-bodies branch lands: no module streams request bodies yet
-        throw new UnsupportedOperationException("request bodies are not streamed to modules yet");
+    public RequestBody requestBody() {
+        return body;
     }
 
     @Override
@@ -100,12 +104,25 @@ final class Http1Exchange implements CoreExchange {
 
     /** Answers unless a module already did (a refusal that arrives while a module works). */
     boolean respondErrorIfUnanswered(int status) {
+        if (!claimForCore()) {
+            return false;
+        }
+        sendCoreError(status);
+        return true;
+    }
+
+    /** Takes the answer from the module unless it answered already; a later module answer is dropped. */
+    boolean claimForCore() {
         if (!answered.compareAndSet(false, true)) {
             return false;
         }
         refusedByCore = true;
-        onLoop(() -> connection.sendResponse(this, HttpStatus.errorResponse(status, connection.alloc())));
         return true;
+    }
+
+    /** Sends the core's error answer after {@link #claimForCore} succeeded. */
+    void sendCoreError(int status) {
+        onLoop(() -> connection.sendResponse(this, HttpStatus.errorResponse(status, connection.alloc())));
     }
 
     private void onLoop(Runnable task) {

@@ -91,6 +91,11 @@ public final class Http1RequestParser {
         return state != State.HEAD && state != State.BROKEN;
     }
 
+    /** True when the last byte of a Content-Length body was consumed and {@link #next} yields its BodyEnd. */
+    public boolean fixedBodyEndPending() {
+        return state == State.FIXED_END;
+    }
+
     /** Stops parsing for good (the request was refused by the connection). */
     public void abandon() {
         state = State.BROKEN;

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Writes a {@link Response} as HTTP/1.x: status line, the module's headers, then the framing and core
  * headers in lighttpd's order (Content-Length, Connection, Date, Server), then the body (files zero-copy
- * through {@link DefaultFileRegion}). Owns and releases the body in every case, HEAD included.
+ * through {@link DefaultFileRegion}). Owns and releases the body in every case, HEAD included; a
+ * {@link Response.Streamed} body is written by an {@link Http1BodySink} after the head (cancelled when none is sent).
  */
 final class Http1ResponseWriter {
     private Http1ResponseWriter() { }
@@ -38,6 +39,8 @@ final class Http1ResponseWriter {
     }
 
     private static final byte[] CONTENT_LENGTH = "Content-Length: ".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] TRANSFER_ENCODING_CHUNKED =
+            "Transfer-Encoding: chunked\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] CONNECTION_CLOSE = "Connection: close\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] CONNECTION_UPGRADE = "Connection: upgrade\r\n".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] CONNECTION_KEEP_ALIVE =
@@ -68,8 +71,14 @@ final class Http1ResponseWriter {
                         + "invalid name, or a control character in its value");
             }
         }
+        boolean streamBody = body instanceof Response.Streamed && bodyAllowed && !headRequest;
         if (bodyAllowed && mode != ConnectionMode.UPGRADE) {
-            head.bytes(CONTENT_LENGTH).decimal(body.length()).crlf();
+            if (body.length() >= 0) {
+                head.bytes(CONTENT_LENGTH).decimal(body.length()).crlf();
+            } else if (streamBody && !http10) {
+                head.bytes(TRANSFER_ENCODING_CHUNKED);
+            }
+            // else a streamed body of unknown length: HEAD gets no length, HTTP/1.0 reads until close
         }
         switch (mode) {
             case CLOSE -> head.bytes(CONNECTION_CLOSE);
@@ -92,6 +101,11 @@ final class Http1ResponseWriter {
         head.crlf();
         int headLength = head.length();
         long total = headLength;
+        if (streamBody) {
+            // the body follows through an Http1BodySink once the producer starts
+            ctx.writeAndFlush(ctx.alloc().buffer(headLength).writeBytes(head.array(), 0, headLength), promise);
+            return total;
+        }
         boolean sendBody = bodyAllowed && !headRequest && body.length() > 0;
         if (!sendBody) {
             release(body);
@@ -136,6 +150,20 @@ final class Http1ResponseWriter {
         return out.append('"').toString();
     }
 
+    /**
+     * Whether a response with {@code status} to a request ({@code HEAD} or not) carries a body at all; a
+     * {@link Response.Streamed} body that does not is cancelled by {@link #write}.
+     */
+    static boolean carriesBody(int status, boolean headRequest) {
+        return status >= 200 && status != 204 && status != 304 && !headRequest;
+    }
+
+    /** How a streamed body that is sent goes on the wire: its length, chunked for HTTP/1.1, else until close. */
+    static Http1BodySink.Framing framing(Response.Streamed body, boolean http10) {
+        return body.length() >= 0 ? Http1BodySink.Framing.LENGTH
+                : http10 ? Http1BodySink.Framing.CLOSE : Http1BodySink.Framing.CHUNKED;
+    }
+
     /** Whether {@link #write} sends this body with its head as a single buffer. */
     static boolean isOneBuffer(Response.Body body) {
         return body instanceof Response.Empty
@@ -170,8 +198,8 @@ final class Http1ResponseWriter {
                     writeBody(ctx, parts.get(i), promise, last && i == parts.size() - 1);
                 }
             }
-            // placeholder until the core-bodies branch lands
-            case Response.Streamed s -> throw new UnsupportedOperationException("streamed bodies are not written yet");
+            // write() hands a top-level Streamed body to an Http1BodySink; Parts cannot hold one
+            case Response.Streamed s -> throw new IllegalArgumentException("a streamed body cannot be a part");
         }
     }
 

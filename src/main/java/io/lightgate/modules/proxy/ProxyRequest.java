@@ -316,7 +316,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
                     ? head.contentLength() : -1, new ResponseBody());
         }
         keepAliveHead = head.keepAlive();
-        ex.respond(response);
+        ex.respond(response.body(body));
     }
 
     private boolean keepAliveHead;

@@ -77,8 +77,24 @@ final class ProxyBackend implements AutoCloseable {
     final List<String> events = new CopyOnWriteArrayList<>();
 
     ProxyBackend(Script script) throws IOException {
-        server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress("127.0.0.1", 0));
+        this(tcpListener(), script);
+    }
+
+    /** A backend on a unix socket at {@code file}. */
+    static ProxyBackend unix(java.nio.file.Path file, Script script) throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX);
+        s.bind(java.net.UnixDomainSocketAddress.of(file));
+        return new ProxyBackend(s, script);
+    }
+
+    private static ServerSocketChannel tcpListener() throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open();
+        s.bind(new InetSocketAddress("127.0.0.1", 0));
+        return s;
+    }
+
+    private ProxyBackend(ServerSocketChannel server, Script script) {
+        this.server = server;
         Thread.ofVirtual().start(() -> {
             while (server.isOpen()) {
                 try {

@@ -193,6 +193,34 @@ class ProxyUpgradeTest {
         }
     }
 
+    @Test
+    void unixSocketBackendsWorkForPlainAnswersAndUpgrades(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path sock = dir.resolve("backend.sock");
+        try (ProxyBackend backend = ProxyBackend.unix(sock, c -> {
+                String head = c.readHead();
+                if (head.contains("Upgrade: ")) {
+                    c.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x-raw\r\n\r\n");
+                    c.write(new String(c.readBytes(4), StandardCharsets.ISO_8859_1));
+                } else {
+                    c.write("HTTP/1.1 204 No Content\r\nX-Via: unix\r\n\r\n");
+                }
+            });
+             TestServer s = TestServer.start("server.modules = (\"mod_proxy\")\nproxy.header = ( \"upgrade\" => 1 )\n"
+                     + "proxy.server = ( \"/\" => ( ( \"socket\" => \"" + sock + "\" ) ) )\n");
+             RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(10))) {
+            c.send("GET /plain HTTP/1.1\r\nHost: h\r\n\r\n");
+            RawHttp.Response plain = c.readResponse(false);
+            assertThat(plain.status()).isEqualTo(204);
+            assertThat(plain.header("X-Via")).isEqualTo("unix");
+            assertThat(backend.heads.getFirst()).contains("X-Forwarded-For: 127.0.0.1\r\n");
+            c.send("GET /raw HTTP/1.1\r\nHost: h\r\nUpgrade: x-raw\r\nConnection: upgrade\r\n\r\n");
+            assertThat(c.readResponse(true).status()).isEqualTo(101);
+            c.send("echo");
+            assertThat(new String(readN(c, 4), StandardCharsets.ISO_8859_1)).isEqualTo("echo");
+        }
+    }
+
     static byte[] readN(RawHttp c, int n) throws Exception {
         return c.readBytes(n);
     }
