@@ -9,8 +9,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -19,8 +20,9 @@ import java.util.stream.Stream;
 
 /**
  * {@code lightgate demo [-p PORT]}: the built-in demo. Unpacks a small site into a temporary directory,
- * serves it on 127.0.0.1 with a config written in lighttpd's language, and prints the URL. Runs in the
- * foreground; SIGINT (^C) stops it and removes the directory.
+ * serves it on 127.0.0.1 with a config written in lighttpd's language, and prints the URLs: the site on PORT,
+ * and the same site through mod_proxy on PORT + 1 (the seed's proxy chain; both ephemeral with {@code -p 0}).
+ * Runs in the foreground; SIGINT (^C) stops it and removes the directory.
  */
 final class Demo {
     private Demo() { }
@@ -33,7 +35,8 @@ final class Demo {
     static int run(List<String> args, PrintStream out, PrintStream err) {
         int port = DEFAULT_PORT;
         for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals("-p") && i + 1 < args.size() && args.get(i + 1).matches("\\d{1,5}")) {
+            if (args.get(i).equals("-p") && i + 1 < args.size() && args.get(i + 1).matches("\\d{1,5}")
+                    && Integer.parseInt(args.get(i + 1)) < 65535) {
                 port = Integer.parseInt(args.get(++i));
             } else {
                 err.println("usage: lightgate demo [-p PORT]");
@@ -55,18 +58,21 @@ final class Demo {
                     .replace("@DOCROOT@", site.toString())
                     .replace("@RUNDIR@", root.toString())
                     .replace("@ECHO@", writeEchoProgram(root).toString())
+                    .replace("@PROXY_PORT@", Integer.toString(proxyPort(port)))
                     .replace("@PORT@", Integer.toString(port));
             Files.writeString(site.resolve("lightgate-demo.conf"), text);
             ConfigTree tree = ConfigParser.parseText("lightgate-demo.conf", text, site);
             Server server = Server.start(tree, log);
             Signals.install(server, new Main.ConfigSource("lightgate-demo.conf", null, text), log);
             out.println(Version.tag() + " demo: serving " + site);
-            for (SocketAddress address : server.boundAddresses()) {
-                if (address instanceof InetSocketAddress inet) {
-                    String base = "http://" + inet.getHostString() + ":" + inet.getPort() + "/";
-                    out.println("  open " + base);
-                    out.println("  WebSocket count 1 .. 5 (mod_wstunnel): " + base + "count.html");
-                }
+            // The main listener comes first; the other TCP one is the proxy's (the unix socket is its backend).
+            List<InetSocketAddress> tcp = server.boundAddresses().stream()
+                    .filter(InetSocketAddress.class::isInstance).map(InetSocketAddress.class::cast).toList();
+            String base = base(tcp.getFirst());
+            out.println("  open " + base);
+            out.println("  WebSocket count 1 .. 5 (mod_wstunnel): " + base + "count.html");
+            for (InetSocketAddress proxy : tcp.subList(1, tcp.size())) {
+                out.println("  the same through mod_proxy (proxy -> wstunnel -> echo): " + base(proxy) + "count.html");
             }
             out.println("  press ^C to stop");
             out.flush();
@@ -77,7 +83,7 @@ final class Demo {
             return Main.FAILURE;
         } catch (IOException e) {
             err.println(Version.NAME + ": " + e.getMessage()
-                    + (port == DEFAULT_PORT ? " (is port 8080 taken? try: ./lightgate demo -p 8081)" : ""));
+                    + (port == DEFAULT_PORT ? " (are ports 8080 and 8081 free? try: ./lightgate demo -p 8090)" : ""));
             return Main.FAILURE;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -85,6 +91,24 @@ final class Demo {
         } finally {
             deleteTree(root);
         }
+    }
+
+    /**
+     * The proxy listener's port: the next one (the seed puts its proxy on 8080 in front of wstunnel on 8081; the
+     * demo's site keeps the port it always had). With {@code -p 0} (tests) a free port the kernel names now:
+     * {@code $SERVER["socket"] == "127.0.0.1:0"} would be the main listener's own token, so not a second listener.
+     */
+    static int proxyPort(int port) throws IOException {
+        if (port != 0) {
+            return port + 1;
+        }
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static String base(InetSocketAddress address) {
+        return "http://" + address.getHostString() + ":" + address.getPort() + "/";
     }
 
     private static Path unpack(Path site) throws IOException {

@@ -20,24 +20,28 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code lightgate demo} from the packaged jar, as a newcomer runs it: it prints its links, and its WebSocket page
- * counts 1 .. 5 in headless Chromium through mod_wstunnel and the echo backend the demo spawned; ^C (SIGINT)
- * stops it, the backend goes with it and the demo directory is removed.
+ * counts 1 .. 5 in headless Chromium through mod_wstunnel and the echo backend the demo spawned, both from the
+ * site's own port and through the demo's mod_proxy listener (the seed's proxy chain: proxy, then wstunnel,
+ * then echo); ^C (SIGINT) stops it, the backend goes with it and the demo directory is removed.
  */
 class DemoIT {
-    private static final Pattern COUNT_LINK = Pattern.compile("(http://127\\.0\\.0\\.1:\\d+/)count\\.html");
+    private static final Pattern COUNT_LINK = Pattern.compile("mod_wstunnel\\): (http://127\\.0\\.0\\.1:\\d+/)count\\.html");
+    private static final Pattern PROXY_LINK =
+            Pattern.compile("through mod_proxy .*: (http://127\\.0\\.0\\.1:\\d+/)count\\.html");
     private static final Pattern SERVING = Pattern.compile("demo: serving (\\S+)");
 
     @Test
-    void theWebSocketPageCountsToFiveAndCtrlCCleansUp() throws Exception {
+    void theWebSocketPageCountsToFiveDirectlyAndThroughTheProxyAndCtrlCCleansUp() throws Exception {
         Chromium.assumeAvailable();
         Process demo = new ProcessBuilder(List.of(CliIT.JAVA, "-jar", CliIT.JAR.toString(), "demo", "-p", "0"))
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(demo.getInputStream(), StandardCharsets.UTF_8));
             String base = null;
+            String proxied = null;
             Path site = null;
             StringBuilder printed = new StringBuilder();
-            while (base == null) {
+            while (base == null || proxied == null) {
                 String line = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);
                 assertThat(line).as("demo output so far: %s", printed).isNotNull();
                 printed.append(line).append('\n');
@@ -49,13 +53,23 @@ class DemoIT {
                 if (link.find()) {
                     base = link.group(1);
                 }
+                Matcher proxyLink = PROXY_LINK.matcher(line);
+                if (proxyLink.find()) {
+                    proxied = proxyLink.group(1);
+                }
             }
+            assertThat(proxied).isNotEqualTo(base);
             assertThat(site).isNotNull();
             assertThat(Files.isDirectory(site)).isTrue();
             try (Chromium browser = Chromium.launch()) {
                 BrowserPage page = browser.open(URI.create(base + "count.html"));
                 String log = page.awaitText("log", t -> t.contains("RECV: 5"), Duration.ofSeconds(30));
                 assertThat(log).containsSubsequence("CONNECT", "RECV: 1", "RECV: 2", "RECV: 3", "RECV: 4", "RECV: 5");
+                BrowserPage throughProxy = browser.open(URI.create(proxied + "count.html"));
+                String proxiedLog = throughProxy.awaitText("log", t -> t.contains("RECV: 5"), Duration.ofSeconds(30));
+                assertThat(proxiedLog)
+                        .containsSubsequence("CONNECT", "RECV: 1", "RECV: 2", "RECV: 3", "RECV: 4", "RECV: 5");
+                assertThat(throughProxy.problems()).isEmpty();
             }
             List<ProcessHandle> backends = demo.descendants().toList();
             assertThat(backends).as("the echo backend the demo spawned").isNotEmpty();

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 
 /**
  * An RFC 6455 echo server from python3-websockets (the bundled {@code ws_echo_server.py}) on 127.0.0.1, with
- * switches to misbehave: corrupt an echo, close with a code, refuse the handshake, split each echo in two.
+ * switches to misbehave: corrupt an echo, close with a code, refuse the handshake, split each echo in two; and
+ * {@code "--max-size", "N"} to accept messages larger than websockets' default 1 MiB.
  */
 public final class PythonWebSocketServer implements AutoCloseable {
     private final Process process;
@@ -62,6 +63,10 @@ public final class PythonWebSocketServer implements AutoCloseable {
             throw new IOException("python echo server did not start: " + line + "\n" + err);
         }
         return new PythonWebSocketServer(p, dir, Integer.parseInt(line.substring(5).trim()));
+    }
+
+    public int port() {
+        return port;
     }
 
     public URI uri(String path) {

@@ -3,7 +3,8 @@
 Listens on 127.0.0.1 on a free port and prints "PORT <n>" once ready; runs until killed.
 --corrupt K: flips a byte of the K-th echoed message (1-based). --close-after K CODE: closes with CODE after
 echoing K messages. --refuse STATUS: answers every handshake with that HTTP status. --split: echoes each
-message as two messages (what a tunnel's re-framing looks like).
+message as two messages (what a tunnel's re-framing looks like). --max-size BYTES: the largest message
+accepted (websockets' default: 1 MiB).
 """
 import argparse
 import asyncio
@@ -35,7 +36,7 @@ async def main(args):
                 return
 
     async with websockets.serve(echo, "127.0.0.1", 0, process_request=refuse, compression=None,
-                                ping_interval=None) as server:
+                                ping_interval=None, max_size=args.max_size) as server:
         print("PORT %d" % server.sockets[0].getsockname()[1], flush=True)
         await asyncio.Future()
 
@@ -46,4 +47,5 @@ if __name__ == "__main__":
     p.add_argument("--close-after", type=int, nargs=2)
     p.add_argument("--refuse", type=int)
     p.add_argument("--split", action="store_true")
+    p.add_argument("--max-size", type=int, default=1 << 20)
     asyncio.run(main(p.parse_args()))
