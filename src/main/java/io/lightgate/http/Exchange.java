@@ -35,8 +35,9 @@ public interface Exchange {
 
     /**
      * Runs {@code action} on the event loop if the client's connection closes (or the client half-closes after its
-     * request) before this exchange is answered: a module waiting for a backend then lets the backend go. At most
-     * one action; later calls replace it.
+     * request) before this exchange is answered: a module waiting for a backend then lets the backend go. Unless
+     * the action answers, the core then closes the connection and drops any later answer. At most one action;
+     * later calls replace it.
      */
     default void onClientGone(Runnable action) { }
 

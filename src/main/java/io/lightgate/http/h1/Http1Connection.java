@@ -147,10 +147,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             inputShutdown = true;
-            if (current != null && !parser.inBody()) {
-                // the client closed before its answer: a module waiting for a backend gives up (nginx's
-                // "client prematurely closed"); the core still writes whatever answer comes
-                current.connectionClosed();
+            if (current != null && !parser.inBody() && current.connectionClosed()) {
+                // the client closed before its answer and the module waiting for a backend gave up (nginx's
+                // "client prematurely closed"): no answer will come, so close our side too (no CLOSE-WAIT)
+                close();
+                return;
             }
             if (current == null) {
                 process();

@@ -58,13 +58,23 @@ final class Http1Exchange implements CoreExchange {
         clientGone = action;
     }
 
-    /** The connection closed: tell the module that still owes an answer. On the event loop. */
-    void connectionClosed() {
+    /**
+     * The client closed (or half-closed) before the answer: tell the module that still owes one. True when a
+     * module was told and gave up (no answer started): the exchange is then answered by nobody and a late answer
+     * is dropped, so the connection can close. On the event loop.
+     */
+    boolean connectionClosed() {
         Runnable action = clientGone;
         clientGone = null;
-        if (action != null && !answered.get()) {
-            action.run();
+        if (action == null || answered.get()) {
+            return false;
         }
+        action.run();
+        if (answered.compareAndSet(false, true)) {
+            refusedByCore = true; // a module that still answers later is ignored, not an error
+            return true;
+        }
+        return false;
     }
 
     @Override

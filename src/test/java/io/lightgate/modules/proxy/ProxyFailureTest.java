@@ -114,6 +114,29 @@ class ProxyFailureTest {
     }
 
     @Test
+    void clientClosingBeforeTheAnswerIsClosedByTheServerToo() throws Exception {
+        // wrk ends a run by closing connections with requests in flight: the server must close its side
+        // (no connection left in CLOSE-WAIT waiting for an answer the proxy gave up on)
+        try (ProxyBackend backend = new ProxyBackend(c -> {
+                c.readHead();
+                c.in.read(); // thinks until the proxy closes
+            });
+             TestServer s = TestServer.start(ProxyUpgradeTest.config(backend.port(), ""))) {
+            try (java.net.Socket c = new java.net.Socket("127.0.0.1", s.port())) {
+                c.setSoTimeout(5000);
+                c.getOutputStream().write(GET.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (backend.heads.isEmpty() && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertThat(backend.heads).as("request reached the backend").isNotEmpty();
+                c.shutdownOutput();
+                assertThat(c.getInputStream().read()).as("server closed its side, sending nothing").isEqualTo(-1);
+            }
+        }
+    }
+
+    @Test
     void smugglingShapesNeverReachTheBackend() throws Exception {
         try (ProxyBackend backend = new ProxyBackend(c -> {
                 while (c.readHead() != null) {
