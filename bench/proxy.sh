@@ -26,7 +26,11 @@ esac
 [ -f "$WSLOAD_SRC/Makefile" ] || { echo "bench: no wsload sources in $WSLOAD_SRC (set WSLOAD_SRC)" >&2; exit 1; }
 JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
 case " $TARGETS " in *" lightgate "*)
-  [ -f "$here/target/lightgate.jar" ] || (cd "$here" && ./mvnw -B -q -DskipTests package) ;;
+  # lightgate runs through its launcher, which rebuilds a missing or stale jar: build here, before any target is up
+  jar=$here/target/lightgate.jar
+  if [ ! -f "$jar" ] || [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit)" ]; then
+    (cd "$here" && ./mvnw -B -q -o -DskipTests package)
+  fi ;;
 esac
 ulimit -n "$(ulimit -Hn)"
 
@@ -139,8 +143,8 @@ start_target() { # $1 = target; up once a WebSocket echo (and a GET, when measur
   case $1 in
     lighttpd) lighttpd -D -f "$run/$1.conf" > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
     nginx) nginx -p "$run/nginx" -c "$run/nginx.conf" > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
-    *) "$JAVA_HOME/bin/java" ${JAVA_OPTS:-} -jar "$here/target/lightgate.jar" -D -f "$run/$1.conf" \
-         > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
+    # the launcher execs java (so $! is the server) with its JVM defaults and JAVA_OPTS: what a user runs
+    *) "$here/lightgate" -D -f "$run/$1.conf" > "$run/$1.out" 2>&1 & pid_of[$1]=$! ;;
   esac
   local check="\"$WSLOAD\" -q -u ws://127.0.0.1:${port_of[$1]}/ws/ -c 1 -n 1 -s 32"
   case " $SHAPES " in *" get:1k "*) check="$check && get_ok ${port_of[$1]}" ;; esac
@@ -203,7 +207,7 @@ run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-
 }
 # Warm the JIT (and the others' buffers) before measuring; these runs are not counted.
 for shape in $SHAPES; do
-  for t in $TARGETS; do run_shape "$shape" "$t" 3 ""; done
+  for t in $TARGETS; do run_shape "$shape" "$t" "${WARM:-8}" ""; done
 done
 for rep in $(seq "$REPS"); do
   for shape in $SHAPES; do
