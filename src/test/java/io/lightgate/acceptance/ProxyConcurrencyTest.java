@@ -3,6 +3,7 @@ package io.lightgate.acceptance;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.lightgate.testing.OpenFds;
 import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.PythonWebSocketClient;
 import io.lightgate.testing.PythonWebSocketServer;
@@ -207,26 +208,6 @@ class ProxyConcurrencyTest {
         }
     }
 
-    private static long openFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
-    }
-
-    private static String describeFds() throws IOException {
-        StringBuilder text = new StringBuilder();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path p : entries.toList()) {
-                try {
-                    text.append(p.getFileName()).append("->").append(Files.readSymbolicLink(p)).append(' ');
-                } catch (IOException gone) {
-                    // closed while listing
-                }
-            }
-        }
-        return text.toString();
-    }
-
     private static Set<Long> children() {
         try (Stream<ProcessHandle> c = ProcessHandle.current().children()) {
             return c.map(ProcessHandle::pid).collect(Collectors.toSet());
@@ -267,12 +248,12 @@ class ProxyConcurrencyTest {
                 round(proxy.port(), TUNNELS, PLAIN_WORKERS);
 
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                long now = openFds();
+                long now = OpenFds.count();
                 while (now > before && System.nanoTime() < deadline) {
                     Thread.sleep(50);
-                    now = openFds();
+                    now = OpenFds.count();
                 }
-                assertThat(now).as("open fds after the round (before: %d): %s", before, describeFds())
+                assertThat(now).as("open fds after the round (before: %d): %s", before, OpenFds.describe())
                         .isLessThanOrEqualTo(before);
                 assertThat(proxy.errorLines()).as("error log").noneMatch(l -> l.contains("Exception"));
             }
@@ -286,10 +267,10 @@ class ProxyConcurrencyTest {
 
     /** The fd count once it has stopped falling (connections of the warm-up closing in the background). */
     private static long awaitFdsSettle() throws Exception {
-        long last = openFds();
+        long last = OpenFds.count();
         for (int i = 0; i < 40; i++) {
             Thread.sleep(100);
-            long now = openFds();
+            long now = OpenFds.count();
             if (now == last) {
                 return now;
             }

@@ -2,6 +2,7 @@ package io.lightgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lightgate.testing.OpenFds;
 import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.TestServer;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -400,12 +400,6 @@ class TunnelIntegrationTest {
         throw new AssertionError("never stalled: " + counter.get());
     }
 
-    private static long openFds() throws IOException {
-        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
-            return s.count();
-        }
-    }
-
     @Test
     void noFileDescriptorLeaks() throws Exception {
         TestBackend echo = closeLater(TestBackend.tcp(TestBackend.Mode.ECHO, null));
@@ -435,13 +429,13 @@ class TunnelIntegrationTest {
         round.run(); // warm up: event loops and lazily opened files
         await("warm-up tunnels done", () -> TestTunnelModule.TUNNELS.stream().allMatch(Tunnel::isDone));
         await("backends closed", () -> echo.openConnections() == 0 && closer.openConnections() == 0);
-        long before = openFds();
+        long before = OpenFds.count();
         round.run();
         await("tunnels done", () -> TestTunnelModule.TUNNELS.stream().allMatch(Tunnel::isDone));
         await("backends closed", () -> echo.openConnections() == 0 && closer.openConnections() == 0);
         await("fds back to " + before, () -> {
             try {
-                return openFds() <= before;
+                return OpenFds.count() <= before;
             } catch (IOException e) {
                 return false;
             }
