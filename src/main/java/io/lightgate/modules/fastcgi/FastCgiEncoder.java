@@ -96,14 +96,14 @@ public final class FastCgiEncoder {
         return out;
     }
 
-    /** FCGI_GET_VALUES asking for {@code names} (names of 1 to 127 bytes). */
+    /** FCGI_GET_VALUES asking for {@code names} (non-empty byte strings, else IllegalArgumentException). */
     public static ByteBuf getValues(ByteBufAllocator alloc, List<String> names) {
         SequencedMap<String, String> pairs = NameValuePairs.newMap();
         names.forEach(n -> pairs.put(n, ""));
         return management(alloc, FastCgi.GET_VALUES, pairs);
     }
 
-    /** FCGI_GET_VALUES_RESULT with the answers (a few short byte strings: one record). */
+    /** FCGI_GET_VALUES_RESULT with the answers (byte strings in one record, else IllegalArgumentException). */
     public static ByteBuf getValuesResult(ByteBufAllocator alloc, SequencedMap<String, String> values) {
         return management(alloc, FastCgi.GET_VALUES_RESULT, values);
     }
