@@ -126,6 +126,21 @@ final class BackendResponseParser {
         }
     }
 
+    /**
+     * From {@link Handler#head} only: when the head declared a Content-Length of at most {@code limit} bytes and
+     * all of them came with it, takes that body whole (the caller owns it; no {@link Handler#content} follows,
+     * {@link Handler#end} does once head returns); else null and the body arrives as content.
+     */
+    ByteBuf takeWholeBody(int limit) {
+        if (state != State.LENGTH || remaining > limit || pending == null || pending.readableBytes() < remaining) {
+            return null;
+        }
+        ByteBuf body = pending.readRetainedSlice((int) remaining);
+        remaining = 0;
+        state = State.DONE;
+        return body;
+    }
+
     /** After a 101: the bytes the backend sent after its head (possibly empty); the caller owns them. */
     ByteBuf takeLeftover() {
         ByteBuf b = pending;

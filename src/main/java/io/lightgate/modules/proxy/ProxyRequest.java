@@ -305,9 +305,13 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         state = State.RELAYING;
         debug("backend answered " + head.status() + " for " + ex.request().target());
         Response.Body body;
+        ByteBuf whole;
         boolean empty = head.framing() == BackendResponseHead.Framing.LENGTH && head.contentLength() == 0;
         if ((head.framing() == BackendResponseHead.Framing.NONE || empty) && !headRequest) {
             body = Response.Body.EMPTY; // 204, 304 and Content-Length: 0 carry no body
+        } else if (!headRequest && (whole = parser.takeWholeBody(WHOLE_BODY_LIMIT)) != null) {
+            // the whole body came with the head: it goes out with it in one write, as a static file would
+            body = new Response.Bytes(whole);
         } else if (head.framing() == BackendResponseHead.Framing.NONE) {
             String length = head.headers().get("Content-Length");
             body = new Response.Streamed(length == null ? -1 : Long.parseLong(length), new ResponseBody());
@@ -319,6 +323,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         streamedBody = body instanceof Response.Streamed;
         ex.respond(response.body(body));
     }
+
+    /** Largest body sent as one buffer with its head when it arrived whole with the head (one read's worth). */
+    static final int WHOLE_BODY_LIMIT = 64 * 1024;
 
     private boolean keepAliveHead;
     private boolean streamedBody;

@@ -99,6 +99,54 @@ class BackendResponseParserTest {
     }
 
     @Test
+    void aBodyThatCameWithItsHeadIsTakenWhole() {
+        ParserProbe p = new ParserProbe(false);
+        p.wholeBodyLimit = 5;
+        p.parser.feed(ParserProbe.ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+        assertThat(p.wholeBodies).isEqualTo(1);
+        assertThat(p.contentCalls).isZero();
+        assertThat(p.bodyText()).isEqualTo("hello");
+        assertThat(p.ends).isEqualTo(1);
+        assertThat(p.parser.complete()).isTrue();
+        assertThat(p.parser.extraBytes()).isFalse();
+
+        // bytes after the body: taken whole all the same, and the connection is marked not reusable
+        ParserProbe extra = new ParserProbe(false);
+        extra.wholeBodyLimit = 5;
+        extra.parser.feed(ParserProbe.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokX"));
+        assertThat(extra.wholeBodies).isEqualTo(1);
+        assertThat(extra.bodyText()).isEqualTo("ok");
+        assertThat(extra.ends).isEqualTo(1);
+        assertThat(extra.parser.extraBytes()).isTrue();
+    }
+
+    @Test
+    void aBodyNotAllThereOrOverTheLimitArrivesAsContent() {
+        ParserProbe partial = new ParserProbe(false);
+        partial.wholeBodyLimit = 100;
+        partial.parser.feed(ParserProbe.ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel"));
+        partial.parser.feed(ParserProbe.ascii("lo"));
+        assertThat(partial.wholeBodies).isZero();
+        assertThat(partial.bodyText()).isEqualTo("hello");
+        assertThat(partial.ends).isEqualTo(1);
+
+        ParserProbe large = new ParserProbe(false);
+        large.wholeBodyLimit = 4;
+        large.parser.feed(ParserProbe.ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+        assertThat(large.wholeBodies).isZero();
+        assertThat(large.contentCalls).isEqualTo(1);
+        assertThat(large.bodyText()).isEqualTo("hello");
+        assertThat(large.ends).isEqualTo(1);
+
+        ParserProbe chunked = new ParserProbe(false);
+        chunked.wholeBodyLimit = 100;
+        chunked.parser.feed(ParserProbe.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"));
+        assertThat(chunked.wholeBodies).isZero();
+        assertThat(chunked.bodyText()).isEqualTo("ok");
+        assertThat(chunked.ends).isEqualTo(1);
+    }
+
+    @Test
     void bytesAfterACompleteResponseAreNoticed() {
         ParserProbe p = both("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n\r\n");
         assertThat(p.bodyText()).isEqualTo("ok");

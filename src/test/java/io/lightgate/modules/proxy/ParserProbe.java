@@ -59,13 +59,28 @@ final class ParserProbe implements BackendResponseParser.Handler {
             callsAfterMalformed++;
         }
         heads.add(head);
+        if (wholeBodyLimit >= 0) {
+            ByteBuf whole = parser.takeWholeBody(wholeBodyLimit);
+            if (whole != null) {
+                wholeBodies++;
+                content(whole);
+                contentCalls--;
+            }
+        }
     }
+
+    /** When not negative, head() takes the body whole if the parser offers it within this limit. */
+    int wholeBodyLimit = -1;
+    /** Bodies taken whole in head(); content calls (not counting those). */
+    int wholeBodies;
+    int contentCalls;
 
     @Override
     public void content(ByteBuf data) {
         if (malformed != null) {
             callsAfterMalformed++;
         }
+        contentCalls++;
         byte[] bytes = new byte[data.readableBytes()];
         data.readBytes(bytes);
         data.release();
