@@ -11,6 +11,10 @@ class LogSinkTest {
 
     @Test
     void devStderrIsTheProcessesOwnStandardErrorNotASecondOpen() throws Exception {
+        // Load the classes before capturing: when a Jazzer fuzz test ran earlier in this JVM, its agent prints a
+        // warning to System.err for each class it cannot instrument (JDK 25 class files) as the class loads.
+        LogSink.StandardStream.class.getName();
+        LogSink.open("/dev/null").close();
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
