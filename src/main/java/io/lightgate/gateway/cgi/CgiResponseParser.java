@@ -1,5 +1,7 @@
 package io.lightgate.gateway.cgi;
 
+import io.lightgate.http.Cumulation;
+import io.lightgate.http.HttpText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -58,7 +60,7 @@ public final class CgiResponseParser {
             return Progress.MALFORMED;
         }
         anyByte |= data.isReadable();
-        append(data);
+        pending = Cumulation.append(pending, data);
         return run(false);
     }
 
@@ -105,22 +107,6 @@ public final class CgiResponseParser {
         if (state != State.DONE) {
             state = State.BROKEN;
         }
-    }
-
-    private void append(ByteBuf data) {
-        if (pending == null) {
-            pending = data;
-            return;
-        }
-        if (!data.isReadable()) {
-            data.release();
-            return;
-        }
-        ByteBuf joined = alloc.buffer(pending.readableBytes() + data.readableBytes());
-        joined.writeBytes(pending).writeBytes(data);
-        pending.release();
-        data.release();
-        pending = joined;
     }
 
     private Progress run(boolean eof) {
@@ -177,7 +163,7 @@ public final class CgiResponseParser {
                 pending.skipBytes(c == '\n' ? 1 : 2);
                 return finish(List.of());
             }
-            if (!isTokenChar(c)) {
+            if (!HttpText.isTokenChar(c)) {
                 return bodyOnly();
             }
         }
@@ -237,11 +223,11 @@ public final class CgiResponseParser {
             String statusLine = headLines.getFirst();
             if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.")
                     || (statusLine.charAt(7) != '0' && statusLine.charAt(7) != '1') || statusLine.charAt(8) != ' ') {
-                return fail("invalid NPH status line: " + printable(statusLine));
+                return fail("invalid NPH status line: " + HttpText.printable(statusLine, 80));
             }
             status = statusCode(statusLine.substring(9));
             if (status < 0) {
-                return fail("invalid NPH status line: " + printable(statusLine));
+                return fail("invalid NPH status line: " + HttpText.printable(statusLine, 80));
             }
             reason = statusLine.length() > 13 ? statusLine.substring(13) : null;
             if (hasControl(statusLine)) {
@@ -259,8 +245,8 @@ public final class CgiResponseParser {
                 return fail("obsolete line folding in the response head");
             }
             int colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line, colon)) {
-                return fail("invalid header line: " + printable(line));
+            if (colon <= 0 || !HttpText.isToken(line, 0, colon)) {
+                return fail("invalid header line: " + HttpText.printable(line, 80));
             }
             String name = line.substring(0, colon);
             String value = trimOws(line.substring(colon + 1));
@@ -273,7 +259,7 @@ public final class CgiResponseParser {
                 }
                 status = statusCode(value);
                 if (status < 0) {
-                    return fail("invalid Status header: " + printable(value));
+                    return fail("invalid Status header: " + HttpText.printable(value, 80));
                 }
                 reason = value.length() > 4 ? value.substring(4) : null;
                 explicitStatus = true;
@@ -281,7 +267,7 @@ public final class CgiResponseParser {
             }
             if (name.equalsIgnoreCase("Content-Length")) {
                 if (contentLength || !isDigits(value)) {
-                    return fail("invalid or repeated Content-Length: " + printable(value));
+                    return fail("invalid or repeated Content-Length: " + HttpText.printable(value, 80));
                 }
                 contentLength = true;
             }
@@ -367,20 +353,6 @@ public final class CgiResponseParser {
         return false;
     }
 
-    private static boolean isTokenChar(int c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                || c > 0 && "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-    }
-
-    private static boolean isToken(String s, int end) {
-        for (int i = 0; i < end; i++) {
-            if (!isTokenChar(s.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     private static String trimOws(String v) {
         int from = 0;
         int to = v.length();
@@ -393,12 +365,4 @@ public final class CgiResponseParser {
         return v.substring(from, to);
     }
 
-    private static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(s.length(), 80); i++) {
-            char c = s.charAt(i);
-            out.append(c < 0x20 || c >= 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
-    }
 }

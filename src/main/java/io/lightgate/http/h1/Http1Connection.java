@@ -1,6 +1,7 @@
 package io.lightgate.http.h1;
 
 import io.lightgate.config.RequestConfig;
+import io.lightgate.http.Cumulation;
 import io.lightgate.http.GracefulShutdown;
 import io.lightgate.http.Module;
 import io.lightgate.http.Request;
@@ -138,7 +139,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (cumulation == null) {
             cumulation = in;
         } else {
-            cumulation = merge(cumulation, in);
+            cumulation = Cumulation.append(cumulation, in);
         }
         process();
     }
@@ -660,22 +661,6 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         if (cumulation != null) {
             cumulation.release();
             cumulation = null;
-        }
-    }
-
-    private static ByteBuf merge(ByteBuf cumulation, ByteBuf in) {
-        try {
-            if (cumulation.writableBytes() >= in.readableBytes() && cumulation.refCnt() == 1
-                    && !cumulation.isReadOnly()) {
-                cumulation.writeBytes(in);
-                return cumulation;
-            }
-            ByteBuf merged = in.alloc().buffer(cumulation.readableBytes() + in.readableBytes());
-            merged.writeBytes(cumulation).writeBytes(in);
-            cumulation.release();
-            return merged;
-        } finally {
-            in.release();
         }
     }
 

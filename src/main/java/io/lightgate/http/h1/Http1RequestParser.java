@@ -1,5 +1,6 @@
 package io.lightgate.http.h1;
 
+import io.lightgate.http.HttpText;
 import io.lightgate.http.Request;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -236,7 +237,7 @@ public final class Http1RequestParser {
         }
         // GET/HEAD/POST are the shared constants from method(): known tokens, no hashing needed
         boolean common = method == GET || method == HEAD || method == POST;
-        if (!common && !isToken(method, 0, method.length())) {
+        if (!common && !HttpText.isToken(method, 0, method.length())) {
             return refuse(400, "invalid request-line: bad method", method, target, protocol);
         }
         if (!common && !KNOWN_METHODS.contains(method)) {
@@ -368,7 +369,7 @@ public final class Http1RequestParser {
             return "empty header name";
         }
         for (int i = start; i < colon; i++) {
-            if (!isTokenChar(h[i])) {
+            if (!HttpText.isTokenChar(h[i])) {
                 return "invalid character in header name";
             }
         }
@@ -638,29 +639,6 @@ public final class Http1RequestParser {
 
     private static boolean isOws(byte b) {
         return b == ' ' || b == '\t';
-    }
-
-    private static boolean isToken(String s, int from, int to) {
-        if (from >= to) {
-            return false;
-        }
-        for (int i = from; i < to; i++) {
-            if (!isTokenChar((byte) s.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** RFC 9110 tchar. */
-    static boolean isTokenChar(byte b) {
-        if (b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9') {
-            return true;
-        }
-        return switch (b) {
-            case '!', '#', '$', '%', '&', '\'', '*', '+', '-', '.', '^', '_', '`', '|', '~' -> true;
-            default -> false;
-        };
     }
 
     private static boolean startsWithIgnoreCase(String s, String prefix) {

@@ -1,5 +1,6 @@
 package io.lightgate.modules.fastcgi;
 
+import io.lightgate.http.HttpText;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -30,7 +31,7 @@ final class NameValuePairs {
                 return "empty variable name";
             }
             if (!isBytes(e.getKey()) || !isBytes(e.getValue())) {
-                return "variable " + printable(e.getKey()) + " is not a byte string";
+                return "variable " + HttpText.printable(e.getKey(), 60) + " is not a byte string";
             }
         }
         return null;
@@ -83,7 +84,7 @@ final class NameValuePairs {
             String value = in.toString(at, (int) valueLength, StandardCharsets.ISO_8859_1);
             at += (int) valueLength;
             if (into.putIfAbsent(name, value) != null) {
-                return "variable " + printable(name) + " given twice";
+                return "variable " + HttpText.printable(name, 60) + " given twice";
             }
         }
         return null;
@@ -110,15 +111,6 @@ final class NameValuePairs {
             }
         }
         return true;
-    }
-
-    static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(s.length(), 60); i++) {
-            char c = s.charAt(i);
-            out.append(c < 0x20 || c >= 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
     }
 
     static SequencedMap<String, String> newMap() {

@@ -1,5 +1,7 @@
 package io.lightgate.modules.proxy;
 
+import io.lightgate.http.Cumulation;
+import io.lightgate.http.HttpText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
@@ -78,7 +80,7 @@ final class BackendResponseParser {
         if (state == State.DONE && switched || state == State.BROKEN) {
             if (switched && data.isReadable()) {
                 // after a 101 the caller takes the bytes as tunnel payload
-                append(data);
+                pending = Cumulation.append(pending, data);
             } else {
                 data.release();
             }
@@ -93,7 +95,7 @@ final class BackendResponseParser {
             data.release();
             return;
         }
-        append(data);
+        pending = Cumulation.append(pending, data);
         try {
             run();
         } finally {
@@ -157,21 +159,6 @@ final class BackendResponseParser {
         if (state != State.DONE) {
             state = State.BROKEN;
         }
-    }
-
-    private void append(ByteBuf data) {
-        if (pending == null || !pending.isReadable()) {
-            if (pending != null) {
-                pending.release();
-            }
-            pending = data;
-            return;
-        }
-        ByteBuf joined = alloc.buffer(pending.readableBytes() + data.readableBytes());
-        joined.writeBytes(pending).writeBytes(data);
-        pending.release();
-        data.release();
-        pending = joined;
     }
 
     private void run() {
@@ -354,7 +341,7 @@ final class BackendResponseParser {
         if (statusLine.length() < 12 || !statusLine.startsWith("HTTP/1.") || statusLine.charAt(8) != ' '
                 || (statusLine.charAt(7) != '0' && statusLine.charAt(7) != '1')
                 || statusLine.length() > 12 && statusLine.charAt(12) != ' ') {
-            fail("invalid status line from backend: " + printable(statusLine));
+            fail("invalid status line from backend: " + HttpText.printable(statusLine, 80));
             return null;
         }
         h.http11 = statusLine.charAt(7) == '1';
@@ -362,7 +349,7 @@ final class BackendResponseParser {
         for (int i = 9; i < 12; i++) {
             char c = statusLine.charAt(i);
             if (c < '0' || c > '9') {
-                fail("invalid status code from backend: " + printable(statusLine));
+                fail("invalid status code from backend: " + HttpText.printable(statusLine, 80));
                 return null;
             }
             status = status * 10 + (c - '0');
@@ -386,8 +373,8 @@ final class BackendResponseParser {
                 return null;
             }
             int colon = line.indexOf(':');
-            if (colon <= 0 || !isToken(line, colon)) {
-                fail("invalid field name in the backend's response head: " + printable(line));
+            if (colon <= 0 || !HttpText.isToken(line, 0, colon)) {
+                fail("invalid field name in the backend's response head: " + HttpText.printable(line, 80));
                 return null;
             }
             String name = line.substring(0, colon);
@@ -405,15 +392,15 @@ final class BackendResponseParser {
                         fail("more than one Content-Length from the backend");
                         return null;
                     }
-                    h.contentLength = digits(value);
+                    h.contentLength = HttpText.decimal(value);
                     if (h.contentLength < 0) {
-                        fail("invalid Content-Length from the backend: " + printable(value));
+                        fail("invalid Content-Length from the backend: " + HttpText.printable(value, 80));
                         return null;
                     }
                 }
                 case "transfer-encoding" -> {
                     if (h.chunked || !value.equalsIgnoreCase("chunked")) {
-                        fail("unsupported Transfer-Encoding from the backend: " + printable(value)
+                        fail("unsupported Transfer-Encoding from the backend: " + HttpText.printable(value, 80)
                                 + " (only a single \"chunked\" is accepted)");
                         return null;
                     }
@@ -452,14 +439,14 @@ final class BackendResponseParser {
         int semi = line.indexOf(';');
         String hex = (semi < 0 ? line : line.substring(0, semi)).stripTrailing();
         if (hex.isEmpty() || hex.length() > 15) {
-            fail("invalid chunk size from the backend: " + printable(line));
+            fail("invalid chunk size from the backend: " + HttpText.printable(line, 80));
             return false;
         }
         long size = 0;
         for (int i = 0; i < hex.length(); i++) {
             int d = Character.digit(hex.charAt(i), 16);
             if (d < 0) {
-                fail("invalid chunk size from the backend: " + printable(line));
+                fail("invalid chunk size from the backend: " + HttpText.printable(line, 80));
                 return false;
             }
             size = size * 16 + d;
@@ -521,40 +508,4 @@ final class BackendResponseParser {
         return v.substring(from, to);
     }
 
-    private static boolean isToken(String s, int end) {
-        for (int i = 0; i < end; i++) {
-            char c = s.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!ok) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A decimal of at most 18 digits, else -1. */
-    private static long digits(String v) {
-        if (v.isEmpty() || v.length() > 18) {
-            return -1;
-        }
-        long n = 0;
-        for (int i = 0; i < v.length(); i++) {
-            char c = v.charAt(i);
-            if (c < '0' || c > '9') {
-                return -1;
-            }
-            n = n * 10 + (c - '0');
-        }
-        return n;
-    }
-
-    private static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(s.length(), 80); i++) {
-            char c = s.charAt(i);
-            out.append(c < 0x20 || c >= 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
-    }
 }

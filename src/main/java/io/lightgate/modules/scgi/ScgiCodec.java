@@ -1,5 +1,6 @@
 package io.lightgate.modules.scgi;
 
+import io.lightgate.http.HttpText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ public final class ScgiCodec {
      */
     public static EncodedHead encodeHead(SequencedMap<String, String> env, ByteBufAllocator alloc) {
         String contentLength = env.get(CONTENT_LENGTH);
-        if (contentLength == null || ByteStrings.digits(contentLength) < 0) {
+        if (contentLength == null || HttpText.decimal(contentLength) < 0) {
             return new EncodedHead.Refused(false, "SCGI needs a decimal CONTENT_LENGTH");
         }
         long length = pairLength(CONTENT_LENGTH, contentLength) + pairLength(SCGI, "1");
@@ -59,10 +60,10 @@ public final class ScgiCodec {
             return "empty variable name";
         }
         if (name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
-            return "NUL byte in variable " + ByteStrings.printable(name);
+            return "NUL byte in variable " + HttpText.printable(name, 60);
         }
         if (!ByteStrings.isBytes(name) || !ByteStrings.isBytes(value)) {
-            return "variable " + ByteStrings.printable(name) + " is not a byte string";
+            return "variable " + HttpText.printable(name, 60) + " is not a byte string";
         }
         return null;
     }

@@ -1,5 +1,6 @@
 package io.lightgate.modules.scgi;
 
+import io.lightgate.http.HttpText;
 import io.netty.buffer.ByteBuf;
 import java.util.LinkedHashMap;
 import java.util.SequencedMap;
@@ -54,7 +55,7 @@ public final class ScgiHeadDecoder implements RequestHeadDecoder {
                 return;
             }
             if (c < '0' || c > '9') {
-                fail("SCGI netstring length has a non-digit: " + ByteStrings.printable(String.valueOf((char) (c & 0xFF))));
+                fail("SCGI netstring length has a non-digit: " + HttpText.printable(String.valueOf((char) (c & 0xFF)), 60));
                 return;
             }
             if (digits == 1 && length == 0) {
@@ -101,14 +102,14 @@ public final class ScgiHeadDecoder implements RequestHeadDecoder {
                 return;
             }
             if (params.putIfAbsent(name, ByteStrings.read(in, nameEnd + 1, valueEnd - nameEnd - 1)) != null) {
-                fail("SCGI variable " + ByteStrings.printable(name) + " given twice");
+                fail("SCGI variable " + HttpText.printable(name, 60) + " given twice");
                 return;
             }
             at = valueEnd + 1;
         }
-        long contentLength = ByteStrings.digits(params.get("CONTENT_LENGTH"));
+        long contentLength = HttpText.decimal(params.get("CONTENT_LENGTH"));
         if (contentLength < 0) {
-            fail("SCGI CONTENT_LENGTH is not a decimal: " + ByteStrings.printable(params.get("CONTENT_LENGTH")));
+            fail("SCGI CONTENT_LENGTH is not a decimal: " + HttpText.printable(params.get("CONTENT_LENGTH"), 60));
             return;
         }
         if (!"1".equals(params.get("SCGI"))) {

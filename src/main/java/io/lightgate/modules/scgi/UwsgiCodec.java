@@ -1,5 +1,6 @@
 package io.lightgate.modules.scgi;
 
+import io.lightgate.http.HttpText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -29,11 +30,11 @@ public final class UwsgiCodec {
             String name = e.getKey();
             String value = e.getValue();
             if (name.isEmpty() || name.length() > 0xFFFF || value.length() > 0xFFFF) {
-                return new EncodedHead.Refused(false, "uwsgi variable " + ByteStrings.printable(name)
+                return new EncodedHead.Refused(false, "uwsgi variable " + HttpText.printable(name, 60)
                         + (name.isEmpty() ? ": empty name" : ": longer than 65535 bytes"));
             }
             if (!ByteStrings.isBytes(name) || !ByteStrings.isBytes(value)) {
-                return new EncodedHead.Refused(false, "variable " + ByteStrings.printable(name) + " is not a byte string");
+                return new EncodedHead.Refused(false, "variable " + HttpText.printable(name, 60) + " is not a byte string");
             }
             size += 2L + name.length() + 2L + value.length();
         }

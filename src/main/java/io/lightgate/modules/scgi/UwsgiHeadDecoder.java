@@ -1,5 +1,6 @@
 package io.lightgate.modules.scgi;
 
+import io.lightgate.http.HttpText;
 import io.netty.buffer.ByteBuf;
 import java.util.LinkedHashMap;
 import java.util.SequencedMap;
@@ -55,11 +56,11 @@ public final class UwsgiHeadDecoder implements RequestHeadDecoder {
             int valueLength = in.getUnsignedShortLE(at);
             at += 2;
             if (end - at < valueLength) {
-                fail("uwsgi value of " + ByteStrings.printable(name) + " beyond the vars size");
+                fail("uwsgi value of " + HttpText.printable(name, 60) + " beyond the vars size");
                 return;
             }
             if (params.putIfAbsent(name, ByteStrings.read(in, at, valueLength)) != null) {
-                fail("uwsgi variable " + ByteStrings.printable(name) + " given twice");
+                fail("uwsgi variable " + HttpText.printable(name, 60) + " given twice");
                 return;
             }
             at += valueLength;
@@ -67,9 +68,9 @@ public final class UwsgiHeadDecoder implements RequestHeadDecoder {
         long contentLength = 0;
         String declared = params.get("CONTENT_LENGTH");
         if (declared != null) {
-            contentLength = ByteStrings.digits(declared);
+            contentLength = HttpText.decimal(declared);
             if (contentLength < 0) {
-                fail("uwsgi CONTENT_LENGTH is not a decimal: " + ByteStrings.printable(declared));
+                fail("uwsgi CONTENT_LENGTH is not a decimal: " + HttpText.printable(declared, 60));
                 return;
             }
         }
