@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -76,44 +75,20 @@ final class SeedWstunnel {
 
         String original = Files.readString(CONF, StandardCharsets.UTF_8);
         String text = substitute(original, docroot, socket, program);
-        assertOnlyPathsAndPortChanged(original, text);
+        // the four substituted lines differ, every other line is the seed's unchanged
+        SeedConfigText.assertOnlyLinesChanged(original, text, b -> b.startsWith("server.document-root = ")
+                || b.startsWith("server.port = ") || b.contains("\"/tmp/echo.sock\"")
+                || b.contains("\"/tmp/echo.pl\""), 4);
+        assertThat(text).contains("server.bind = \"127.0.0.1\"");
         return new SeedWstunnel(docroot, socket, program, text);
     }
 
     /** Textual substitution of the seed's paths and port; each must occur exactly once. */
     static String substitute(String original, Path docroot, Path socket, Path program) {
-        String t = replaceOnce(original, "server.document-root = \"/tmp\"", "server.document-root = \"" + docroot + "\"");
-        t = replaceOnce(t, "\"/tmp/echo.sock\"", "\"" + socket + "\"");
-        t = replaceOnce(t, "\"/tmp/echo.pl\"", "\"" + program + "\"");
-        return replaceOnce(t, "server.port = 8081", "server.port = 0");
-    }
-
-    private static String replaceOnce(String text, String from, String to) {
-        int at = text.indexOf(from);
-        assertThat(at).as("the seed config contains %s", from).isNotNegative();
-        assertThat(text.indexOf(from, at + 1)).as("the seed config contains %s only once", from).isNegative();
-        return text.substring(0, at) + to + text.substring(at + from.length());
-    }
-
-    /** Line by line: the four substituted lines differ, every other line is the seed's unchanged. */
-    private static void assertOnlyPathsAndPortChanged(String original, String substituted) {
-        List<String> before = original.lines().toList();
-        List<String> after = substituted.lines().toList();
-        assertThat(after).hasSameSizeAs(before);
-        int changed = 0;
-        for (int i = 0; i < before.size(); i++) {
-            String b = before.get(i);
-            boolean substitutedLine = b.startsWith("server.document-root = ") || b.startsWith("server.port = ")
-                    || b.contains("\"/tmp/echo.sock\"") || b.contains("\"/tmp/echo.pl\"");
-            if (substitutedLine) {
-                assertThat(after.get(i)).as("line %d was substituted", i + 1).isNotEqualTo(b);
-                changed++;
-            } else {
-                assertThat(after.get(i)).as("line %d unchanged", i + 1).isEqualTo(b);
-            }
-        }
-        assertThat(changed).isEqualTo(4);
-        assertThat(substituted).contains("server.bind = \"127.0.0.1\"");
+        String t = SeedConfigText.replaceOnce(original, "server.document-root = \"/tmp\"", "server.document-root = \"" + docroot + "\"");
+        t = SeedConfigText.replaceOnce(t, "\"/tmp/echo.sock\"", "\"" + socket + "\"");
+        t = SeedConfigText.replaceOnce(t, "\"/tmp/echo.pl\"", "\"" + program + "\"");
+        return SeedConfigText.replaceOnce(t, "server.port = 8081", "server.port = 0");
     }
 
     TestServer start() throws Exception {
