@@ -97,23 +97,7 @@ class CgiExchangeTest {
     void eightMebibytesUpAndBackWithASlowReader() throws Exception {
         byte[] body = new byte[8 << 20];
         new Random(7).nextBytes(body);
-        HttpResponse<InputStream> r = client.send(HttpRequest.newBuilder(server.uri("/echo")).timeout(TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofInputStream());
-        assertThat(r.statusCode()).isEqualTo(200);
-        byte[] back;
-        try (InputStream in = r.body()) {
-            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream(body.length);
-            byte[] b = new byte[32 * 1024];
-            int n;
-            int reads = 0;
-            while ((n = in.read(b)) > 0) {
-                got.write(b, 0, n);
-                if (++reads % 16 == 0) {
-                    Thread.sleep(2); // a slow client: the program's output must wait, not pile up
-                }
-            }
-            back = got.toByteArray();
-        }
+        byte[] back = RawHttp.postReadingSlowly(server.port(), "/echo", body);
         assertThat(back.length).isEqualTo(body.length);
         assertThat(back).isEqualTo(body);
     }
