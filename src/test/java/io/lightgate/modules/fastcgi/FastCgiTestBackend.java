@@ -70,7 +70,15 @@ final class FastCgiTestBackend implements AutoCloseable {
                     return null;
                 }
                 cumulation.writeBytes(chunk, 0, n);
-                decoder.decode(cumulation, events::add);
+                // STDIN data is copied out: the slices would change under discardReadBytes
+                decoder.decode(cumulation, e -> {
+                    if (e instanceof FastCgiEvent.Stdin in) {
+                        events.add(new FastCgiEvent.Stdin(in.id(), Unpooled.copiedBuffer(in.data())));
+                        in.release();
+                    } else {
+                        events.add(e);
+                    }
+                });
                 cumulation.discardReadBytes();
             }
             return events.poll();

@@ -102,7 +102,12 @@ final class ScgiTestBackend implements AutoCloseable {
                         byte[] rest = new byte[cumulation.readableBytes()];
                         cumulation.readBytes(rest);
                         heads.add(decoded.head().params());
-                        InputStream in = new SequenceInputStream(new ByteArrayInputStream(rest), raw);
+                        // SequenceInputStream closes a stream it finished: that must not close the socket
+                        InputStream in = new SequenceInputStream(new ByteArrayInputStream(rest),
+                                new java.io.FilterInputStream(raw) {
+                                    @Override
+                                    public void close() { }
+                                });
                         script.run(new Conn(c, decoded.head(), in));
                         events.add("done");
                         return;
