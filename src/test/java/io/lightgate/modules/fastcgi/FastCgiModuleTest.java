@@ -137,7 +137,7 @@ class FastCgiModuleTest {
     }
 
     @Test
-    void recordsSplitAtEveryByteAndStderrIsLoggedLineByLine() throws Exception {
+    void recordsSplitAtEveryByteStderrLoggedLineByLineUnknownTypesLogged() throws Exception {
         try (FastCgiTestBackend backend = new FastCgiTestBackend(c -> {
                 c.readStdin();
                 ByteArrayOutputStream all = new ByteArrayOutputStream();
@@ -145,6 +145,7 @@ class FastCgiModuleTest {
                 all.writeBytes(c.encoded(FastCgi.STDOUT, "Status: 200\r\nContent-Type: text/plain\r\n\r\nbyte by "
                         .getBytes(StandardCharsets.ISO_8859_1)));
                 all.writeBytes(c.encoded(FastCgi.STDERR, "problem\n".getBytes(StandardCharsets.ISO_8859_1)));
+                all.writeBytes(c.encoded(20, "a record type FastCGI 1.0 lacks".getBytes(StandardCharsets.ISO_8859_1)));
                 all.writeBytes(c.encoded(FastCgi.STDOUT, "byte".getBytes(StandardCharsets.ISO_8859_1)));
                 all.writeBytes(c.encodedEndRequest());
                 for (byte b : all.toByteArray()) {
@@ -159,6 +160,7 @@ class FastCgiModuleTest {
             assertThat(stderr).hasSize(2);
             assertThat(stderr.get(0)).endsWith("first problem").contains("127.0.0.1:" + backend.port());
             assertThat(stderr.get(1)).endsWith("second problem");
+            assertThat(s.errorLines("mod_fastcgi")).anyMatch(l -> l.contains("record of type 20"));
         }
     }
 
