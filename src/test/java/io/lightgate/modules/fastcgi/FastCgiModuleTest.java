@@ -297,6 +297,18 @@ class FastCgiModuleTest {
     }
 
     @Test
+    void aBackendThatDoesNotSpeakFastCgiIsRefusedWithALogLine() throws Exception {
+        try (FastCgiTestBackend backend = new FastCgiTestBackend(c -> {
+                c.raw("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                Thread.sleep(3000);
+            });
+             TestServer s = TestServer.start(noCheckLocal(backend.port(), ""))) {
+            assertThat(get(s, "/app/x").statusCode()).isEqualTo(500);
+            assertThat(s.errorLines("mod_fastcgi")).anyMatch(l -> l.contains("FastCGI record of version"));
+        }
+    }
+
+    @Test
     void checkLocalMissingFileIs404() throws Exception {
         try (FastCgiTestBackend backend = new FastCgiTestBackend(HELLO);
              TestServer s = TestServer.start(config(".php", backend.port(), "", ""))) {
