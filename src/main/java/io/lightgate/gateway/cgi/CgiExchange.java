@@ -1,9 +1,8 @@
 package io.lightgate.gateway.cgi;
 
 import io.lightgate.gateway.BackendTimeoutException;
+import io.lightgate.gateway.RelayedBody;
 import io.lightgate.gateway.Tunnel;
-import io.lightgate.http.BodyProducer;
-import io.lightgate.http.BodySink;
 import io.lightgate.http.ByteStream;
 import io.lightgate.http.Exchange;
 import io.lightgate.http.RequestBody;
@@ -97,7 +96,9 @@ public final class CgiExchange {
     private final Options options;
     private final CgiResponseParser parser;
     private State state = State.AWAITING_HEAD;
-    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
+    private final RelayedBody responseBody = new RelayedBody(new RelayOwner());
+    /** The program's bytes after its 101 head, for the tunnel. */
+    private final ArrayDeque<ByteBuf> afterSwitch = new ArrayDeque<>();
 
     private RequestBody requestBody;
     /** The client's body has been read to its end (or there is none, or it failed). */
@@ -108,12 +109,8 @@ public final class CgiExchange {
     /** The response is complete; body bytes still arriving are dropped. */
     private boolean bodyDiscarded;
 
-    private BodySink sink;
     /** Body bytes still to come by the program's Content-Length; -1 without one. */
     private long remaining = -1;
-    private boolean producerCancelled;
-    private boolean responseComplete;
-    private String abortPending;
     private boolean backendEnded;
     private boolean backendClosed;
     private boolean backendCloseCalled;
@@ -180,12 +177,7 @@ public final class CgiExchange {
             debug("request body failed: " + cause.getMessage());
             // the core answers (413) or the client is gone; the program got a partial body and must not finish
             if (state == State.RELAYING) {
-                String why = "request body failed: " + cause.getMessage();
-                if (sink != null) {
-                    sink.abort(why);
-                } else {
-                    abortPending = why; // the producer aborts when it starts
-                }
+                responseBody.abort("request body failed: " + cause.getMessage()); // now, or when the body starts
             }
             abandon();
             closeBackend();
@@ -208,7 +200,7 @@ public final class CgiExchange {
             switch (state) {
                 case AWAITING_HEAD -> headBytes(data);
                 case RELAYING -> content(data);
-                case SWITCHING -> early.add(data);
+                case SWITCHING -> afterSwitch.add(data);
                 case DONE -> data.release();
             }
         }
@@ -326,7 +318,7 @@ public final class CgiExchange {
         state = State.RELAYING;
         String length = head.headers().get("Content-Length");
         remaining = length == null ? -1 : Long.parseLong(length);
-        ex.respond(response.body(new Response.Streamed(remaining, new ResponseBody())));
+        ex.respond(response.body(new Response.Streamed(remaining, responseBody)));
         ByteBuf leftover = parser.takeLeftover();
         if (leftover.isReadable() || remaining == 0) {
             content(leftover);
@@ -365,7 +357,7 @@ public final class CgiExchange {
     // ---- the body ------------------------------------------------------------------------------------
 
     private void content(ByteBuf data) {
-        if (producerCancelled || responseComplete) {
+        if (responseBody.cancelled() || responseBody.complete()) {
             data.release();
             return;
         }
@@ -378,32 +370,17 @@ public final class CgiExchange {
                 remaining -= data.readableBytes();
             }
         }
-        if (!data.isReadable()) {
-            data.release();
-        } else if (sink == null) {
-            early.add(data);
-            backend.setReadable(false);
-        } else {
-            sink.write(data);
-            sink.flush();
-            if (!sink.isWritable()) {
-                backend.setReadable(false);
-            }
-        }
+        responseBody.write(data);
         if (remaining == 0) {
             bodyComplete();
         }
     }
 
     private void bodyComplete() {
-        if (responseComplete) {
+        if (responseBody.complete()) {
             return;
         }
-        responseComplete = true;
-        if (sink != null) {
-            sink.end();
-            state = State.DONE;
-        }
+        responseBody.end();
         if (!bodyDone && requestBody != null) {
             // the program answered before the whole body arrived: the rest is read from the client and dropped
             bodyDiscarded = true;
@@ -412,44 +389,25 @@ public final class CgiExchange {
         closeBackend();
     }
 
-    private final class ResponseBody implements BodyProducer {
+    private final class RelayOwner implements RelayedBody.Owner {
         @Override
-        public void start(BodySink s) {
-            if (producerCancelled) {
-                return;
-            }
-            sink = s;
-            ByteBuf b;
-            while ((b = early.poll()) != null) {
-                sink.write(b);
-            }
-            sink.flush();
-            if (abortPending != null) {
-                sink.abort(abortPending);
-                state = State.DONE;
-            } else if (responseComplete) {
-                sink.end();
-                state = State.DONE;
-            } else if (sink.isWritable() && !backendClosed) {
-                backend.setReadable(true);
-            }
+        public void setBackendReadable(boolean readable) {
+            backend.setReadable(readable);
         }
 
         @Override
-        public void onWritabilityChanged(boolean writable) {
-            if (state == State.RELAYING && !backendClosed) {
-                backend.setReadable(writable);
-            }
+        public boolean backendClosed() {
+            return backendClosed;
         }
 
         @Override
-        public void cancel() {
-            producerCancelled = true;
-            releaseEarly();
-            if (!responseComplete) {
-                state = State.DONE;
-                closeBackend();
-            }
+        public void closeBackend() {
+            CgiExchange.this.closeBackend();
+        }
+
+        @Override
+        public void relayDone() {
+            state = State.DONE;
         }
     }
 
@@ -471,7 +429,7 @@ public final class CgiExchange {
             public void refused() {
                 state = State.DONE;
                 parser.release();
-                releaseEarly();
+                releaseHeld();
                 closeBackend();
             }
         });
@@ -491,7 +449,7 @@ public final class CgiExchange {
             leftover.release();
         }
         ByteBuf b;
-        while ((b = early.poll()) != null) {
+        while ((b = afterSwitch.poll()) != null) {
             client.write(b);
         }
         client.flush();
@@ -526,19 +484,14 @@ public final class CgiExchange {
 
     private void abort(String why) {
         log(options.script() + ": response cut short: " + why);
-        if (sink != null) {
-            sink.abort(why);
-            state = State.DONE;
-        } else {
-            abortPending = why;
-        }
+        responseBody.abort(why);
         closeBackend();
     }
 
     private void abandon() {
         state = State.DONE;
         parser.release();
-        releaseEarly();
+        releaseHeld();
     }
 
     private void closeBackend() {
@@ -548,9 +501,11 @@ public final class CgiExchange {
         }
     }
 
-    private void releaseEarly() {
+    /** Releases what is held for the client that will not get it. */
+    private void releaseHeld() {
+        responseBody.releaseHeld();
         ByteBuf b;
-        while ((b = early.poll()) != null) {
+        while ((b = afterSwitch.poll()) != null) {
             b.release();
         }
     }

@@ -4,10 +4,9 @@ import io.lightgate.gateway.BackendConnection;
 import io.lightgate.gateway.BackendTimeoutException;
 import io.lightgate.gateway.ConnectListener;
 import io.lightgate.gateway.HostConfig;
+import io.lightgate.gateway.RelayedBody;
 import io.lightgate.gateway.Route;
 import io.lightgate.gateway.Tunnel;
-import io.lightgate.http.BodyProducer;
-import io.lightgate.http.BodySink;
 import io.lightgate.http.ByteStream;
 import io.lightgate.http.Exchange;
 import io.lightgate.http.Request;
@@ -18,7 +17,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 
 /**
  * One proxied request, one state machine: connect, send the head and stream the request body (paused while the
@@ -29,7 +27,7 @@ import java.util.ArrayDeque;
  * incomplete head; once the head was relayed a failure aborts the body (the client sees a truncated response,
  * never one that looks complete). Runs on the exchange's event loop.
  */
-final class ProxyRequest implements ConnectListener, BackendResponseParser.Handler {
+final class ProxyRequest implements ConnectListener, BackendResponseParser.Handler, RelayedBody.Owner {
 
     private enum State {
         /** Waiting for a backend connection. */
@@ -56,11 +54,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
     /** The request body is being streamed to the backend (listen called, not ended). */
     private RequestBody requestBody;
     private boolean requestBodyDone = true;
-    private BodySink sink;
-    private boolean producerCancelled;
-    private final ArrayDeque<ByteBuf> early = new ArrayDeque<>();
-    private boolean responseComplete;
-    private String abortPending;
+    private final RelayedBody responseBody = new RelayedBody(this);
     private boolean backendEnded;
     private boolean backendClosed;
     private boolean chunkedUpload;
@@ -171,7 +165,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
             backend.write(Unpooled.wrappedBuffer(LAST_CHUNK));
             backend.flush();
         }
-        if (responseComplete) {
+        if (responseBody.complete()) {
             finishBackend();
         }
     }
@@ -180,8 +174,8 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         requestBodyDone = true;
         debug("request body of " + ex.request().target() + " failed: " + cause.getMessage());
         // the core answers (413) or the client is gone; the backend got a partial body and must not keep it
-        if (state == State.RELAYING && sink != null) {
-            sink.abort("request body failed: " + cause.getMessage());
+        if (state == State.RELAYING) {
+            responseBody.abort("request body failed: " + cause.getMessage()); // now, or when the body starts
         }
         abandon();
         closeBackend();
@@ -314,10 +308,10 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
             body = new Response.Bytes(whole);
         } else if (head.framing() == BackendResponseHead.Framing.NONE) {
             String length = head.headers().get("Content-Length");
-            body = new Response.Streamed(length == null ? -1 : Long.parseLong(length), new ResponseBody());
+            body = new Response.Streamed(length == null ? -1 : Long.parseLong(length), responseBody);
         } else {
             body = new Response.Streamed(head.framing() == BackendResponseHead.Framing.LENGTH
-                    ? head.contentLength() : -1, new ResponseBody());
+                    ? head.contentLength() : -1, responseBody);
         }
         keepAliveHead = head.keepAlive();
         streamedBody = body instanceof Response.Streamed;
@@ -332,20 +326,11 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     @Override
     public void content(ByteBuf data) {
-        if (state != State.RELAYING || producerCancelled) {
+        if (state != State.RELAYING) {
             data.release();
             return;
         }
-        if (sink == null) {
-            early.add(data);
-            backend.setReadable(false);
-            return;
-        }
-        sink.write(data);
-        sink.flush();
-        if (!sink.isWritable()) {
-            backend.setReadable(false);
-        }
+        responseBody.write(data);
     }
 
     @Override
@@ -354,11 +339,8 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
             state = State.DONE;
             return;
         }
-        responseComplete = true;
-        if (sink != null) {
-            sink.end();
-            state = State.DONE;
-        } else if (!streamedBody) {
+        responseBody.end();
+        if (!streamedBody) {
             state = State.DONE; // the whole answer went with its head
         }
         if (requestBodyDone) {
@@ -395,56 +377,25 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     private void abort(String why) {
         log("response for " + ex.request().target() + " cut short: " + why);
-        if (sink != null) {
-            sink.abort(why);
-            state = State.DONE;
-        } else {
-            abortPending = why;
-        }
+        responseBody.abort(why);
         closeBackend();
     }
 
     // ---- the client side of the response body ---------------------------------------------------------
 
-    private final class ResponseBody implements BodyProducer {
-        @Override
-        public void start(BodySink s) {
-            if (producerCancelled) {
-                return;
-            }
-            sink = s;
-            ByteBuf b;
-            while ((b = early.poll()) != null) {
-                sink.write(b);
-            }
-            sink.flush();
-            if (abortPending != null) {
-                sink.abort(abortPending);
-                state = State.DONE;
-            } else if (responseComplete) {
-                sink.end();
-                state = State.DONE;
-            } else if (sink.isWritable() && !backendClosed) {
-                backend.setReadable(true);
-            }
-        }
+    @Override
+    public void setBackendReadable(boolean readable) {
+        backend.setReadable(readable);
+    }
 
-        @Override
-        public void onWritabilityChanged(boolean writable) {
-            if (state == State.RELAYING && !backendClosed) {
-                backend.setReadable(writable);
-            }
-        }
+    @Override
+    public boolean backendClosed() {
+        return backendClosed; // also once recycled: the connection is no longer ours
+    }
 
-        @Override
-        public void cancel() {
-            producerCancelled = true;
-            releaseEarly();
-            if (!responseComplete) {
-                state = State.DONE;
-                closeBackend();
-            }
-        }
+    @Override
+    public void relayDone() {
+        state = State.DONE;
     }
 
     // ---- upgrade -------------------------------------------------------------------------------------
@@ -508,7 +459,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
     /** The exchange is answered or abandoned; nothing more is relayed. */
     private void abandon() {
         state = State.DONE;
-        releaseEarly();
+        responseBody.releaseHeld();
     }
 
     private void finishBackend() {
@@ -523,16 +474,10 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         backendClosed = true; // no longer ours: a pooled connection may already serve another request
     }
 
-    private void closeBackend() {
+    @Override
+    public void closeBackend() {
         if (backend != null && !backendClosed) {
             backend.close();
-        }
-    }
-
-    private void releaseEarly() {
-        ByteBuf b;
-        while ((b = early.poll()) != null) {
-            b.release();
         }
     }
 
