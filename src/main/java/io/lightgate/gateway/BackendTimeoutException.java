@@ -10,7 +10,7 @@ public final class BackendTimeoutException extends IOException {
 
     private final Kind kind;
 
-    BackendTimeoutException(Kind kind, String message) {
+    public BackendTimeoutException(Kind kind, String message) {
         super(message);
         this.kind = kind;
     }

@@ -5,21 +5,31 @@ import io.lightgate.http.ByteStream;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Joins a client stream and a backend connection (both on one event loop) until both are done: bytes flow
+ * Joins a client stream and a backend stream (both on one event loop) until both are done: bytes flow
  * each way as they arrive, flushed once per read round (one write syscall for all a read brought), with
  * back-pressure both ways. A side is read only while the other side is
  * writable, so each direction holds at most the receiver's write-buffer high-water mark (64 KiB on backend
  * channels, the channel's mark on the client) plus what one read round brings (at most a few read buffers):
  * about 128 KiB per direction at worst, whatever the peers do.
  * <p>
- * Ends: client EOF shuts down the backend's output when the host has {@code tcp-fin-propagate}, else closes
- * both (what lighttpd does in practice, reference §1.5); backend EOF shuts down the client's output; once
+ * Ends: client EOF does what {@link ClientEof} says (for a backend connection: shut down the backend's output
+ * when the host has {@code tcp-fin-propagate}, else close both, what lighttpd does in practice, reference §1.5);
+ * backend EOF shuts down the client's output; once
  * both inputs ended both are closed. A failed backend ends the client abnormally
  * ({@link ByteStream#closeAbnormally}); a failed or closed client closes the backend. Every buffer is released.
  */
 public final class Tunnel {
+    /** What the client's half-close (TCP FIN / END_STREAM) does to the tunnel. */
+    public enum ClientEof {
+        /** Half-close the backend ({@link ByteStream#shutdownOutput}) and keep relaying its bytes. */
+        SHUTDOWN_BACKEND_OUTPUT,
+        /** Close both sides at once. */
+        CLOSE_BOTH
+    }
+
     private final ByteStream client;
-    private final BackendConnection backend;
+    private final ByteStream backend;
+    private final ClientEof clientEof;
     private boolean clientEnded;
     private boolean backendEnded;
     private boolean clientClosed;
@@ -29,14 +39,24 @@ public final class Tunnel {
     private long bytesToBackend;
     private long bytesToClient;
 
-    private Tunnel(ByteStream client, BackendConnection backend) {
+    private Tunnel(ByteStream client, ByteStream backend, ClientEof clientEof) {
         this.client = client;
         this.backend = backend;
+        this.clientEof = clientEof;
     }
 
-    /** Joins the two streams (both on the same event loop) until both are done. Call on that loop. */
+    /**
+     * Joins a client and a backend connection (both on the same event loop) until both are done; client EOF
+     * half-closes the backend when its host has {@code tcp-fin-propagate}, else closes both. Call on that loop.
+     */
     public static Tunnel join(ByteStream client, BackendConnection backend, RequestConfig config) {
-        Tunnel t = new Tunnel(client, backend);
+        return join(client, backend, backend.host().tcpFinPropagate()
+                ? ClientEof.SHUTDOWN_BACKEND_OUTPUT : ClientEof.CLOSE_BOTH);
+    }
+
+    /** Joins two streams (both on the same event loop) until both are done. Call on that loop. */
+    public static Tunnel join(ByteStream client, ByteStream backend, ClientEof clientEof) {
+        Tunnel t = new Tunnel(client, backend, clientEof);
         client.listen(t.new ClientSide());
         backend.listen(t.new BackendSide());
         return t;
@@ -82,7 +102,7 @@ public final class Tunnel {
         @Override
         public void onEndOfInput() {
             clientEnded = true;
-            if (backend.host().tcpFinPropagate()) {
+            if (clientEof == ClientEof.SHUTDOWN_BACKEND_OUTPUT) {
                 backend.shutdownOutput();
                 bothEndedCheck();
             } else {

@@ -49,7 +49,10 @@ public final class Posix {
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
 
+    private static final int O_WRONLY = 1;
     private static final int O_RDWR = 2;
+    private static final int O_CREAT = 0x40;
+    private static final int O_APPEND = 0x400;
     private static final int O_NONBLOCK = 0x800;
     private static final int O_CLOEXEC = 0x80000;
     private static final int F_GETFL = 3;
@@ -101,6 +104,8 @@ public final class Posix {
     /** Calls that set errno. */
     private static final class ErrnoHandles {
         static final MethodHandle CLOSE = bindErrno("close", ints(1));
+        static final MethodHandle OPEN_MODE = bindErrno("open",
+                FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT), Linker.Option.firstVariadicArg(2));
         static final MethodHandle FCNTL = bindErrno("fcntl", ints(3), Linker.Option.firstVariadicArg(2));
         static final MethodHandle PIPE2 = bindErrno("pipe2", FunctionDescriptor.of(C_INT, C_POINTER, C_INT));
         static final MethodHandle SOCKET = bindErrno("socket", ints(3));
@@ -216,6 +221,24 @@ public final class Posix {
             }
         } catch (Throwable t) {
             throw rethrow("close", t);
+        }
+    }
+
+    /**
+     * open(path, O_WRONLY|O_APPEND|O_CREAT|O_CLOEXEC, 0644): a log file whose descriptor a child gets as its
+     * stderr (server.breakagelog). The caller closes it.
+     */
+    public static int openAppend(java.nio.file.Path path) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
+            int fd = (int) ErrnoHandles.OPEN_MODE.invokeExact(capture, arena.allocateFrom(path.toString()),
+                    O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+            if (fd < 0) {
+                throw failure("open(" + path + ")", capture);
+            }
+            return fd;
+        } catch (Throwable t) {
+            throw rethrow("open", t);
         }
     }
 

@@ -38,7 +38,8 @@ public final class ModuleRegistry {
                 .register(INDEXFILE, io.lightgate.modules.indexfile.IndexFileModule::new)
                 .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new)
                 .register("mod_wstunnel", io.lightgate.modules.wstunnel.WsTunnelModule::new)
-                .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new);
+                .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new)
+                .register("mod_cgi", io.lightgate.modules.cgi.CgiModule::new);
     }
 
     /** Adds (or replaces) a module factory; returns this registry. */

@@ -51,6 +51,11 @@ public final class RawHttp implements AutoCloseable {
         return out;
     }
 
+    /** The client side's port (what the server sees as REMOTE_PORT). */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }
@@ -140,6 +145,45 @@ public final class RawHttp implements AutoCloseable {
             body = new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.ISO_8859_1);
         }
         return new Response(statusLine[0], status, headers, body, text);
+    }
+
+    /**
+     * POSTs {@code body} over HTTP/1.0 from one thread while reading the close-delimited answer slowly on this one
+     * (a client that reads while it sends, which the JDK client does not): the answer's body.
+     */
+    public static byte[] postReadingSlowly(int port, String path, byte[] body) throws Exception {
+        try (RawHttp c = RawHttp.connect(port, Duration.ofSeconds(20))) {
+            c.send("POST " + path + " HTTP/1.0\r\nContent-Length: " + body.length + "\r\n\r\n");
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    OutputStream out = c.outputStream();
+                    for (int at = 0; at < body.length; at += 64 * 1024) {
+                        out.write(body, at, Math.min(64 * 1024, body.length - at));
+                    }
+                    out.flush();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            Response head = c.readResponse(true);
+            if (head.status() != 200) {
+                throw new AssertionError("status " + head.status());
+            }
+            ByteArrayOutputStream got = new ByteArrayOutputStream(body.length);
+            byte[] b;
+            int reads = 0;
+            while ((b = c.readBytes(32 * 1024)).length > 0) {
+                got.write(b);
+                if (++reads % 16 == 0) {
+                    Thread.sleep(2); // a slow client: the program's output must wait, not pile up
+                }
+                if (b.length < 32 * 1024) {
+                    break;
+                }
+            }
+            writer.join();
+            return got.toByteArray();
+        }
     }
 
     /** One parsed response; header names lower-cased. */
