@@ -28,9 +28,15 @@ public final class Extension {
 
     public List<BackendHost> hosts() { return hosts; }
 
-    /** A key starting with '/' matches a path prefix; any other key (even "") a suffix. */
-    boolean matches(String path) {
-        return prefix ? path.startsWith(key) : path.endsWith(key);
+    /** Whether the key starts with '/': a prefix of the URL path, else a suffix. */
+    public boolean isPrefix() { return prefix; }
+
+    /**
+     * A key starting with '/' matches a prefix of the URL path; any other key (even "") a suffix of
+     * {@code suffixPath}, which is the URL path or, in the subrequest stage, the physical path (gw_check_extension).
+     */
+    boolean matches(String urlPath, String suffixPath) {
+        return prefix ? urlPath.startsWith(key) : suffixPath.endsWith(key);
     }
 
     boolean anyHostUp(long nowNanos) {

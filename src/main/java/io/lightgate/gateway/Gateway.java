@@ -35,6 +35,11 @@ public final class Gateway {
     public record Options(boolean checkLocalForcedOff, boolean authorizerRejected) {
         /** What mod_wstunnel and mod_proxy use. */
         public static final Options URI_STAGE = new Options(true, true);
+        /**
+         * What mod_scgi and mod_fastcgi use: check-local as configured (then keys are matched in the subrequest
+         * stage), authorizer hosts allowed.
+         */
+        public static final Options CGI_FAMILY = new Options(false, false);
     }
 
     /** The four keys of a module prefix; created once per prefix so that reloads do not mint new keys. */
@@ -140,30 +145,37 @@ public final class Gateway {
         host.prepare(addresses, procs);
     }
 
-    /**
-     * The route for this request under its config: map-extensions first (a suffix mapped onto an existing
-     * key), then the first key in config order whose prefix or suffix matches. Keys match the URL path (the
-     * physical path when check-local applies and the core resolved it). Null: not claimed.
-     */
+    /** The responder route for this request (see {@link #route(Exchange, HostConfig.Mode)}). */
     public Route route(Exchange exchange) {
+        return route(exchange, HostConfig.Mode.RESPONDER);
+    }
+
+    /**
+     * The route of {@code mode} for this request under its config: map-extensions first (a suffix mapped onto an
+     * existing key), then the first key in config order that matches. Prefix keys match the URL path; suffix keys
+     * match the URL path, or the physical path once the core resolved it (subrequest stage; not for modules whose
+     * check-local is forced off), as gw_check_extension. Null: not claimed.
+     */
+    public Route route(Exchange exchange, HostConfig.Mode mode) {
         RequestConfig config = exchange.config();
         GatewayServers servers = config.get(keys.server());
-        if (servers == null || servers.extensions().isEmpty()) {
+        if (servers == null || servers.extensions(mode).isEmpty()) {
             return null;
         }
+        String urlPath = exchange.request().path();
         String path = options.checkLocalForcedOff() || exchange.physical() == null
-                ? exchange.request().path() : exchange.physical().path().toString();
+                ? urlPath : exchange.physical().path().toString();
         Extension ext = null;
         for (Map.Entry<String, String> m : config.get(keys.mapExtensions()).entrySet()) {
             if (path.endsWith(m.getKey())) {
-                ext = servers.byKey(m.getValue());
+                ext = servers.byKey(mode, m.getValue());
                 if (ext != null) {
                     break;
                 }
             }
         }
         if (ext == null) {
-            ext = servers.match(path);
+            ext = servers.match(mode, urlPath, path);
             if (ext == null) {
                 return null;
             }

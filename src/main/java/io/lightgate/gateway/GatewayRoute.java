@@ -24,6 +24,11 @@ final class GatewayRoute implements Route {
     }
 
     @Override
+    public boolean checkLocal() {
+        return !extension.hosts().isEmpty() && extension.hosts().getFirst().config().checkLocal();
+    }
+
+    @Override
     public boolean anyHostUp() {
         return extension.anyHostUp(System.nanoTime());
     }

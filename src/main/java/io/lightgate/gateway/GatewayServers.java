@@ -13,31 +13,60 @@ import java.util.List;
  */
 public final class GatewayServers {
     private final List<Extension> extensions;
+    private final List<Extension> responders;
+    private final List<Extension> authorizers;
     private final List<String> warnings;
 
     GatewayServers(List<Extension> extensions, List<String> warnings) {
         this.extensions = List.copyOf(extensions);
         this.warnings = List.copyOf(warnings);
+        this.responders = byMode(this.extensions, HostConfig.Mode.RESPONDER);
+        this.authorizers = byMode(this.extensions, HostConfig.Mode.AUTHORIZER);
     }
 
+    /** Every key with all its hosts, whatever their mode (what configure prepares). */
     public List<Extension> extensions() { return extensions; }
+
+    /**
+     * The keys as lighttpd sorts them into its two lists (gw_set_defaults_backend): each key with only its hosts of
+     * {@code mode}, keys without such hosts left out. The host objects (and so their load and procs) are shared.
+     */
+    List<Extension> extensions(HostConfig.Mode mode) {
+        return mode == HostConfig.Mode.AUTHORIZER ? authorizers : responders;
+    }
+
+    private static List<Extension> byMode(List<Extension> all, HostConfig.Mode mode) {
+        List<Extension> out = new ArrayList<>(all.size());
+        for (Extension e : all) {
+            List<BackendHost> hosts = e.hosts().stream().filter(h -> h.config().mode() == mode).toList();
+            if (hosts.size() == e.hosts().size()) {
+                out.add(e);
+            } else if (!hosts.isEmpty()) {
+                out.add(new Extension(e.key(), hosts));
+            }
+        }
+        return List.copyOf(out);
+    }
 
     /** Problems lighttpd only warns about (an unknown mode), logged at configure. */
     List<String> warnings() { return warnings; }
 
-    /** The first key, in config order, matching {@code path}; null when none does. */
-    Extension match(String path) {
-        for (Extension e : extensions) {
-            if (e.matches(path)) {
+    /**
+     * The first key of {@code mode}, in config order, matching: a prefix key against {@code urlPath}, a suffix key
+     * against {@code suffixPath} (the URL path, or the physical path in the subrequest stage); null when none does.
+     */
+    Extension match(HostConfig.Mode mode, String urlPath, String suffixPath) {
+        for (Extension e : extensions(mode)) {
+            if (e.matches(urlPath, suffixPath)) {
                 return e;
             }
         }
         return null;
     }
 
-    /** The key named exactly {@code key} (for map-extensions), or null. */
-    Extension byKey(String key) {
-        for (Extension e : extensions) {
+    /** The key of {@code mode} named exactly {@code key} (for map-extensions), or null. */
+    Extension byKey(HostConfig.Mode mode, String key) {
+        for (Extension e : extensions(mode)) {
             if (e.key().equals(key)) {
                 return e;
             }

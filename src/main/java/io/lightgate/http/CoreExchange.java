@@ -6,4 +6,9 @@ public interface CoreExchange extends Exchange {
 
     /** True once a response, an error or an upgrade was started. */
     boolean answered();
+
+    /** Where the {@link RequestPipeline} is for this request: it records it before each hook call. */
+    void hookPosition(int position);
+
+    int hookPosition();
 }

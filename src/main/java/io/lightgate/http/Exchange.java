@@ -52,4 +52,27 @@ public interface Exchange {
      * byte stream. Keep-alive ends: the connection closes when the stream does.
      */
     void upgrade(Response switching, UpgradeHandler handler);
+
+    /**
+     * Gives back a request this module claimed ({@link Module.Hook#HANDLED}) without answering it, as lighttpd's
+     * FastCGI authorizer does when it allows a request: the pipeline goes on with the next module of the hook
+     * the request was claimed in, then the later hooks, as if {@code by} had said {@link Module.Hook#GO_ON}. Call
+     * at most once, after the hook returned, from any thread. {@link #passedOnBy} remembers {@code by}.
+     * Added for mod_fastcgi's authorizer.
+     */
+    default void passOn(Module by) {
+        throw new UnsupportedOperationException("this exchange cannot be passed on");
+    }
+
+    /** Whether {@code module} passed this request on ({@link #passOn}): it then does not claim it again. */
+    default boolean passedOnBy(Module module) { return false; }
+
+    /**
+     * Variables modules set for this request (a FastCGI authorizer's {@code Variable-*} headers), exported to
+     * CGI-style backends after the request's own (reference §8). Mutable where the protocol layer keeps them
+     * (HTTP/1), else an empty, unmodifiable map. Touch it on the exchange's event loop. Added for mod_fastcgi.
+     */
+    default java.util.SequencedMap<String, String> environment() {
+        return java.util.Collections.unmodifiableSequencedMap(new java.util.LinkedHashMap<>());
+    }
 }

@@ -26,35 +26,58 @@ public final class RequestPipeline {
     }
 
     public void run(CoreExchange ex) {
-        for (Module m : modules) {
-            if (m.uriClean(ex) == Module.Hook.HANDLED || ex.answered()) {
+        runFrom(ex, 0);
+    }
+
+    /**
+     * Goes on after the module at the exchange's hook position gave the request back ({@link Exchange#passOn}):
+     * with the next module of that hook, then the rest of the pipeline.
+     */
+    public void resume(CoreExchange ex) {
+        runFrom(ex, ex.hookPosition() + 1);
+    }
+
+    /** Positions 0 .. n-1 are the uri-clean hooks of the n modules, n .. 2n-1 their subrequest-start hooks. */
+    private void runFrom(CoreExchange ex, int position) {
+        int n = modules.size();
+        for (int i = position; i < n; i++) {
+            ex.hookPosition(i);
+            if (modules.get(i).uriClean(ex) == Module.Hook.HANDLED || ex.answered()) {
                 return;
             }
         }
+        if (position <= n) {
+            if (!resolve(ex)) {
+                return;
+            }
+        }
+        for (int i = Math.max(position, n); i < 2 * n; i++) {
+            ex.hookPosition(i);
+            if (modules.get(i - n).subrequestStart(ex) == Module.Hook.HANDLED || ex.answered()) {
+                return;
+            }
+        }
+        unhandled(ex);
+    }
+
+    /** The core's work between the two hooks; false when it answered. */
+    private boolean resolve(CoreExchange ex) {
         Request req = ex.request();
         if (req.target().equals("*")) {
             optionsResponse(ex);
-            return;
+            return false;
         }
         if (req.method().equals("CONNECT")) {
             unhandled(ex); // no module tunnelled it: 405, whatever the path maps to
-            return;
+            return false;
         }
         String docRoot = ex.config().get(ServerKeys.DOCUMENT_ROOT);
         if (docRoot == null || docRoot.isEmpty()) {
             ex.errorLog().write("server", "server.document-root is not set for " + req.path());
             ex.respondError(500);
-            return;
+            return false;
         }
-        if (!resolvePhysical(ex, Path.of(docRoot))) {
-            return;
-        }
-        for (Module m : modules) {
-            if (m.subrequestStart(ex) == Module.Hook.HANDLED || ex.answered()) {
-                return;
-            }
-        }
-        unhandled(ex);
+        return resolvePhysical(ex, Path.of(docRoot));
     }
 
     /** Sets the physical path, or answers (301/403/404) and returns false. */

@@ -39,7 +39,9 @@ public final class ModuleRegistry {
                 .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new)
                 .register("mod_wstunnel", io.lightgate.modules.wstunnel.WsTunnelModule::new)
                 .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new)
-                .register("mod_cgi", io.lightgate.modules.cgi.CgiModule::new);
+                .register("mod_cgi", io.lightgate.modules.cgi.CgiModule::new)
+                .register("mod_scgi", io.lightgate.modules.scgi.ScgiModule::new)
+                .register("mod_fastcgi", io.lightgate.modules.fastcgi.FastCgiModule::new);
     }
 
     /** Adds (or replaces) a module factory; returns this registry. */

@@ -301,6 +301,19 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
     }
 
+    /** A module gave the current request back ({@link io.lightgate.http.Exchange#passOn}): the pipeline goes on. */
+    void resumePipeline(Http1Exchange ex) {
+        if (current != ex) {
+            return;
+        }
+        try {
+            pipeline.resume(ex);
+        } catch (RuntimeException e) {
+            site.errorLog().write("server", "request " + ex.request().target() + " failed: " + e);
+            ex.respondErrorIfUnanswered(500);
+        }
+    }
+
     private boolean wantsKeepAlive(Request request, RequestConfig config) {
         if (draining || inputShutdown) {
             return false;

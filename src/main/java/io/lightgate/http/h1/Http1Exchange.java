@@ -52,6 +52,41 @@ final class Http1Exchange implements CoreExchange {
     @Override public boolean answered() { return answered.get(); }
 
     private volatile Runnable clientGone;
+    /** Touched only on the event loop (the pipeline runs there). */
+    private int hookPosition;
+    private java.util.List<io.lightgate.http.Module> passedOnBy;
+    private java.util.SequencedMap<String, String> environment;
+
+    @Override public void hookPosition(int position) { this.hookPosition = position; }
+    @Override public int hookPosition() { return hookPosition; }
+
+    @Override
+    public void passOn(io.lightgate.http.Module by) {
+        onLoop(() -> {
+            if (answered.get()) {
+                return; // the client left meanwhile (refusedByCore) or someone answered
+            }
+            if (passedOnBy == null) {
+                passedOnBy = new java.util.ArrayList<>(1);
+            }
+            passedOnBy.add(by);
+            clientGone = null;
+            connection.resumePipeline(this);
+        });
+    }
+
+    @Override
+    public boolean passedOnBy(io.lightgate.http.Module module) {
+        return passedOnBy != null && passedOnBy.contains(module);
+    }
+
+    @Override
+    public java.util.SequencedMap<String, String> environment() {
+        if (environment == null) {
+            environment = new java.util.LinkedHashMap<>();
+        }
+        return environment;
+    }
 
     @Override
     public void onClientGone(Runnable action) {
