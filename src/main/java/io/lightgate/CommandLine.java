@@ -98,6 +98,8 @@ public record CommandLine(String subcommand, List<String> subcommandArgs, String
                 + "\n"
                 + "subcommands:\n"
                 + " demo [-p PORT]  serve the built-in demo on 127.0.0.1 (default port 8080)\n"
-                + " echo-backend    echo every byte on the listening socket given as fd 0 (a bin-path backend)\n";
+                + " echo-backend    echo every byte on the listening socket given as fd 0 (a bin-path backend)\n"
+                + " scgi-cgi [-c N] run each SCGI request's SCRIPT_FILENAME as a CGI (listening socket on fd 0)\n"
+                + " fcgi-cgi [-c N] the same for FastCGI requests (N: requests at once, default 16)\n";
     }
 }

@@ -36,6 +36,10 @@ public final class Main {
             return switch (cl.subcommand()) {
                 case "demo" -> Demo.run(cl.subcommandArgs(), out, err);
                 case "echo-backend" -> io.lightgate.tools.EchoBackend.run(err);
+                case "scgi-cgi" -> io.lightgate.tools.CgiHelper.run(io.lightgate.tools.CgiHelperServer.Protocol.SCGI,
+                        cl.subcommandArgs(), err);
+                case "fcgi-cgi" -> io.lightgate.tools.CgiHelper.run(
+                        io.lightgate.tools.CgiHelperServer.Protocol.FASTCGI, cl.subcommandArgs(), err);
                 default -> {
                     err.println(Version.NAME + ": unknown subcommand: " + cl.subcommand());
                     err.print(CommandLine.usage());

@@ -79,6 +79,19 @@ public final class Sockets {
         return Files.deleteIfExists(path);
     }
 
+    /**
+     * The address {@code fd} is bound to (getsockname): a {@link java.net.UnixDomainSocketAddress} or an
+     * {@link java.net.InetSocketAddress}; how a program tells which kind of listening socket it got as fd 0.
+     * Fails with ENOTSOCK when {@code fd} is no socket.
+     */
+    public static java.net.SocketAddress localAddress(int fd) throws IOException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment address = storage(arena);
+            int length = Posix.getsockname(fd, address);
+            return SocketAddresses.decode(address, length);
+        }
+    }
+
     static MemorySegment storage(Arena arena) {
         return arena.allocate(SocketAddresses.SOCKADDR_STORAGE_SIZE, 8);
     }

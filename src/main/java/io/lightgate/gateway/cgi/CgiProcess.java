@@ -30,6 +30,8 @@ import java.util.concurrent.TimeUnit;
 public final class CgiProcess {
     /** How long {@link #terminate()} waits after SIGTERM before SIGKILL. */
     public static final Duration DEFAULT_KILL_GRACE = Duration.ofSeconds(5);
+    /** As {@link Command#stderrFd()}: a third pipe, read as {@link #stderr()} (fcgi-cgi's FCGI_STDERR). */
+    public static final int CAPTURE_STDERR = -2;
 
     /**
      * What to run.
@@ -38,7 +40,8 @@ public final class CgiProcess {
      * @param argv     argv[0] first: {@code [script]} or {@code [interpreter, script]}
      * @param env      the complete environment, in order
      * @param cwd      the working directory (the script's directory), or null to keep ours
-     * @param stderrFd the child's fd 2 (server.breakagelog's descriptor, >= 3) or {@link Spawn#INHERIT}
+     * @param stderrFd the child's fd 2 (server.breakagelog's descriptor, >= 3), {@link Spawn#INHERIT} or
+     *                 {@link #CAPTURE_STDERR}
      */
     public record Command(Path program, List<String> argv, Map<String, String> env, Path cwd, int stderrFd) {
         public Command {
@@ -71,16 +74,18 @@ public final class CgiProcess {
     private final IoEventLoop loop;
     private final SpawnedProcess process;
     private final PipeStream stream;
+    private final PipeStream stderr;
     private final Future<ExitStatus> exit;
     private final Duration killGrace;
     private boolean terminating;
     private ScheduledFuture<?> killTimer;
 
-    private CgiProcess(IoEventLoop loop, SpawnedProcess process, PipeStream stream, Future<ExitStatus> exit,
-                       Duration killGrace) {
+    private CgiProcess(IoEventLoop loop, SpawnedProcess process, PipeStream stream, PipeStream stderr,
+                       Future<ExitStatus> exit, Duration killGrace) {
         this.loop = loop;
         this.process = process;
         this.stream = stream;
+        this.stderr = stderr;
         this.exit = exit;
         this.killGrace = killGrace;
     }
@@ -95,35 +100,47 @@ public final class CgiProcess {
         if (!loop.isIoType(EpollIoHandler.class)) {
             throw new IllegalArgumentException("CGI pipes need an epoll event loop, not " + loop);
         }
+        boolean capture = command.stderrFd() == CAPTURE_STDERR;
         Pipe stdin = null;
         Pipe stdout = null;
+        Pipe stderr = null;
         SpawnedProcess process;
         try {
             stdin = Pipe.open();
             stdout = Pipe.open();
+            stderr = capture ? Pipe.open() : null;
             Spawn.Request request = new Spawn.Request(command.program(), command.argv(), command.env(),
-                    stdin.readFd(), stdout.writeFd(), command.stderrFd(), command.cwd());
+                    stdin.readFd(), stdout.writeFd(), capture ? stderr.writeFd() : command.stderrFd(),
+                    command.cwd());
             process = Spawn.spawn(request);
         } catch (ErrnoException e) {
-            closeAll(e, stdin, stdout);
+            closeAll(e, stdin, stdout, stderr);
             throw new CgiSpawnException(command.program(), e);
         } catch (RuntimeException e) {
-            closeAll(e, stdin, stdout);
+            closeAll(e, stdin, stdout, stderr);
             throw e;
         }
-        // The child has its copies on 0 and 1; ours would keep its stdin open and hide its stdout's EOF.
+        // The child has its copies on 0, 1 (and 2); ours would keep its stdin open and hide its output's EOF.
         closeQuietly(stdin.readFd());
         closeQuietly(stdout.writeFd());
+        if (capture) {
+            closeQuietly(stderr.writeFd());
+        }
         Future<ExitStatus> exit = process.watch(loop);
-        PipeStream stream;
+        PipeStream stream = null;
         try {
             stream = PipeStream.open(loop, alloc, stdin.writeFd(), stdout.readFd(), limits.readTimeoutSeconds(),
                     limits.writeTimeoutSeconds());
+            PipeStream errors = capture ? PipeStream.openReadOnly(loop, alloc, stderr.readFd()) : null;
+            return new CgiProcess(loop, process, stream, errors, exit, limits.killGrace());
         } catch (ErrnoException e) {
             killQuietly(process);
+            if (stream != null) {
+                PipeStream opened = stream;
+                loop.execute(opened::close);
+            }
             throw new CgiSpawnException(command.program(), e);
         }
-        return new CgiProcess(loop, process, stream, exit, limits.killGrace());
     }
 
     private static void closeAll(Exception failure, Pipe... pipes) {
@@ -159,6 +176,11 @@ public final class CgiProcess {
     /** The program's stdin and stdout. */
     public PipeStream stream() {
         return stream;
+    }
+
+    /** The program's stderr when started with {@link #CAPTURE_STDERR}: read-only, closes at its end. */
+    public java.util.Optional<PipeStream> stderr() {
+        return java.util.Optional.ofNullable(stderr);
     }
 
     public int pid() {

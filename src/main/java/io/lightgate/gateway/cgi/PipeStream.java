@@ -94,7 +94,8 @@ public final class PipeStream implements CgiBackend {
                        int readTimeoutSeconds, int writeTimeoutSeconds) {
         this.loop = loop;
         this.alloc = alloc;
-        this.stdin = new PipeEnd(new FileDescriptor(stdinWriteFd), false);
+        this.stdin = stdinWriteFd < 0 ? null : new PipeEnd(new FileDescriptor(stdinWriteFd), false);
+        this.outputDone = stdin == null;
         this.stdout = new PipeEnd(new FileDescriptor(stdoutReadFd), true);
         this.readTimeoutNanos = TimeUnit.SECONDS.toNanos(readTimeoutSeconds);
         this.writeTimeoutNanos = TimeUnit.SECONDS.toNanos(writeTimeoutSeconds);
@@ -127,6 +128,27 @@ public final class PipeStream implements CgiBackend {
         stream.stdout.register(EDGE_IN);
         // Registration starts level-triggered on EPOLLERR; a closed reader would then wake the loop forever.
         stream.stdin.register(EDGE);
+        return stream;
+    }
+
+    /**
+     * A stream that only reads {@code readFd} (e.g. a program's stderr): writes are dropped, and it closes
+     * itself at end of input. Takes ownership of the descriptor.
+     */
+    public static PipeStream openReadOnly(IoEventLoop loop, ByteBufAllocator alloc, int readFd)
+            throws ErrnoException {
+        if (!loop.isCompatible(PipeEnd.class)) {
+            closeQuietly(readFd);
+            throw new IllegalArgumentException("pipes need an epoll event loop, not " + loop);
+        }
+        try {
+            Posix.setNonBlocking(readFd);
+        } catch (ErrnoException e) {
+            closeQuietly(readFd);
+            throw e;
+        }
+        PipeStream stream = new PipeStream(loop, alloc, -1, readFd, 0, 0);
+        stream.stdout.register(EDGE_IN);
         return stream;
     }
 
@@ -452,7 +474,9 @@ public final class PipeStream implements CgiBackend {
         }
         outputDone = true;
         waitingForWritable = false;
-        stdin.release();
+        if (stdin != null) {
+            stdin.release();
+        }
         cancel(writeTimer);
         writeTimer = null;
         finishIfDone();
@@ -494,7 +518,9 @@ public final class PipeStream implements CgiBackend {
         cancel(readTimer);
         cancel(writeTimer);
         stdout.release();
-        stdin.release();
+        if (stdin != null) {
+            stdin.release();
+        }
         releaseQueue();
         notifyClosed();
     }
@@ -553,7 +579,7 @@ public final class PipeStream implements CgiBackend {
 
     @Override
     public String toString() {
-        return "PipeStream[stdin=" + stdin.fd.intValue() + (outputDone ? " closed" : "")
+        return "PipeStream[stdin=" + (stdin == null ? "none" : stdin.fd.intValue() + (outputDone ? " closed" : ""))
                 + ", stdout=" + stdout.fd.intValue() + (inputEnded ? " ended" : "") + (closed ? ", closed]" : "]");
     }
 
