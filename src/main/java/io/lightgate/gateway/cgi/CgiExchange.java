@@ -179,8 +179,13 @@ public final class CgiExchange {
             bodyDone = true;
             debug("request body failed: " + cause.getMessage());
             // the core answers (413) or the client is gone; the program got a partial body and must not finish
-            if (state == State.RELAYING && sink != null) {
-                sink.abort("request body failed: " + cause.getMessage());
+            if (state == State.RELAYING) {
+                String why = "request body failed: " + cause.getMessage();
+                if (sink != null) {
+                    sink.abort(why);
+                } else {
+                    abortPending = why; // the producer aborts when it starts
+                }
             }
             abandon();
             closeBackend();
