@@ -309,6 +309,47 @@ class FastCgiModuleTest {
     }
 
     @Test
+    void clientsLeavingMidBodyAndMidTunnelFreeTheBackendConnections() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger gone = new java.util.concurrent.atomic.AtomicInteger();
+        try (FastCgiTestBackend backend = new FastCgiTestBackend(c -> {
+                if (c.env().get("QUERY_STRING").equals("warm-up")) {
+                    HELLO.run(c);
+                    return;
+                }
+                boolean upgrade = c.env().containsKey("HTTP_UPGRADE");
+                c.stdout(upgrade ? "Status: 101\r\nUpgrade: echo\r\n\r\n" : "Status: 200\r\n\r\n");
+                try {
+                    while (true) {
+                        c.stdout("tick ");
+                        Thread.sleep(20);
+                    }
+                } catch (java.io.IOException e) {
+                    gone.incrementAndGet();
+                }
+            });
+             TestServer s = TestServer.start(noCheckLocal(backend.port(), ", \"upgrade\" => \"enable\""))) {
+            assertThat(get(s, "/app/x?warm-up").statusCode()).isEqualTo(200);
+            long before = io.lightgate.testing.OpenFds.count();
+            for (int i = 0; i < 10; i++) {
+                try (RawHttp c = RawHttp.connect(s.port(), TIMEOUT)) {
+                    c.send(i % 2 == 0 ? "GET /app/body HTTP/1.1\r\nHost: h\r\n\r\n"
+                            : "GET /app/ws HTTP/1.1\r\nHost: h\r\nUpgrade: echo\r\nConnection: upgrade\r\n\r\n");
+                    assertThat(c.readResponse(true).status()).isIn(200, 101);
+                    c.readBytes(10);
+                }
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (gone.get() < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(gone.get()).as("every backend saw its connection end").isGreaterThanOrEqualTo(10);
+            Thread.sleep(200);
+            assertThat(io.lightgate.testing.OpenFds.count()).as(io.lightgate.testing.OpenFds.describe())
+                    .isLessThanOrEqualTo(before + 1);
+        }
+    }
+
+    @Test
     void checkLocalMissingFileIs404() throws Exception {
         try (FastCgiTestBackend backend = new FastCgiTestBackend(HELLO);
              TestServer s = TestServer.start(config(".php", backend.port(), "", ""))) {
