@@ -1,10 +1,17 @@
 package io.lightgate.acceptance;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.lightgate.testing.BrowserPage;
 import io.lightgate.testing.Chromium;
 import io.lightgate.testing.LeakGuard;
+import io.lightgate.websocket.RawWebSocket;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,10 +36,17 @@ class SeedCgiFamilyTest {
     Path dir;
 
     @BeforeAll
-    static void launchBrowser() throws Exception {
+    static void assumeSeed() {
         SeedCgiFamily.assumeReady();
+    }
+
+    /** One browser for the class, launched by the first test that needs it. */
+    private static Chromium browser() throws Exception {
         Chromium.assumeAvailable();
-        browser = Chromium.launch();
+        if (browser == null) {
+            browser = Chromium.launch();
+        }
+        return browser;
     }
 
     @AfterAll
@@ -45,8 +59,9 @@ class SeedCgiFamilyTest {
     @ParameterizedTest
     @EnumSource(SeedCgiFamily.Route.class)
     void chromiumTypesIntoTheSeedsEchoPageAndSeesEachMessageEchoed(SeedCgiFamily.Route route) throws Exception {
+        Chromium chromium = browser(); // before the run counts descriptors
         try (CgiFamilyRun run = CgiFamilyRun.start(dir, route)) {
-            BrowserPage page = browser.open(run.server.uri("/ws_echo.html"));
+            BrowserPage page = chromium.open(run.server.uri("/ws_echo.html"));
             // the page keeps its socket in the global "s"; 1 = OPEN
             page.await("typeof s === 'object' ? s.readyState : -1", v -> v instanceof Number n && n.intValue() == 1,
                     Duration.ofSeconds(30));
@@ -70,6 +85,79 @@ class SeedCgiFamilyTest {
             // leave the page so that the socket closes before the server stops
             page.evaluate("s.close(); true");
             page.await("s.readyState", v -> v instanceof Number n && n.intValue() == 3, Duration.ofSeconds(10));
+        }
+    }
+
+    /**
+     * The seed's own ws/ws_echo.py (python3) behind each path. It masks its frames with the client's key (strict
+     * clients refuse that) and re-encodes bytes >= 0x80, so this client unmasks what it reads and sends ASCII; it
+     * also needs an Origin header. Its payload reads are unbuffered, so messages stay small.
+     */
+    @ParameterizedTest
+    @EnumSource(SeedCgiFamily.Route.class)
+    void theSeedsPythonEchoAnswersTextMessagesPingAndClose(SeedCgiFamily.Route route) throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")) || System.getenv("CI") != null,
+                "the seed's ws_echo.py needs python3");
+        try (CgiFamilyRun run = CgiFamilyRun.start(dir, route);
+             RawWebSocket ws = RawWebSocket.open(run.port(), "/ws/ws_echo.py", "Origin: http://127.0.0.1\r\n")) {
+            assertThat(ws.responseHead).startsWith("HTTP/1.1 101 ").containsIgnoringCase("\r\nUpgrade: WebSocket\r\n");
+            InputStream in = ws.socket.getInputStream();
+            for (int size : new int[] {0, 1, 5, 125, 126, 1000}) {
+                String text = ascii(size);
+                ws.send(0x81, text.getBytes(StandardCharsets.US_ASCII));
+                MaskTolerantFrame f = MaskTolerantFrame.read(in);
+                assertThat(f.b0()).as("FIN + TEXT for %d bytes", size).isEqualTo(0x81);
+                assertThat(new String(f.payload(), StandardCharsets.US_ASCII)).as("echo of %d bytes", size)
+                        .isEqualTo(text);
+            }
+            ws.send(0x89, "ping?".getBytes(StandardCharsets.US_ASCII));
+            MaskTolerantFrame pong = MaskTolerantFrame.read(in);
+            assertThat(pong.b0()).as("PONG").isEqualTo(0x8A);
+            assertThat(pong.payload()).asString(StandardCharsets.US_ASCII).isEqualTo("ping?");
+            ws.send(0x88, RawWebSocket.closePayload(1000, ""));
+            MaskTolerantFrame close = MaskTolerantFrame.read(in);
+            assertThat(close.b0()).as("CLOSE").isEqualTo(0x88);
+            // the seed's script sends the four ASCII characters "1000" as its close payload
+            assertThat(close.payload()).asString(StandardCharsets.US_ASCII).isEqualTo("1000");
+            assertThat(ws.closedByServer()).as("the script exits, the connection closes").isTrue();
+        }
+    }
+
+    private static String ascii(int size) {
+        StringBuilder b = new StringBuilder(size);
+        for (int i = 0; i < size; i++) {
+            b.append((char) ('!' + i % 94));
+        }
+        return b.toString();
+    }
+
+    /** A server frame, unmasked if the server masked it (as the seed's ws_echo.py does). */
+    record MaskTolerantFrame(int b0, boolean masked, byte[] payload) {
+        static MaskTolerantFrame read(InputStream in) throws IOException {
+            byte[] head = in.readNBytes(2);
+            if (head.length < 2) {
+                throw new EOFException("connection closed before a frame");
+            }
+            long n = head[1] & 0x7F;
+            int extra = n == 126 ? 2 : n == 127 ? 8 : 0;
+            if (extra > 0) {
+                n = 0;
+                for (byte b : in.readNBytes(extra)) {
+                    n = (n << 8) | (b & 0xFF);
+                }
+            }
+            boolean masked = (head[1] & 0x80) != 0;
+            byte[] key = masked ? in.readNBytes(4) : null;
+            byte[] payload = in.readNBytes((int) n);
+            if (payload.length != n) {
+                throw new EOFException("connection closed inside a frame");
+            }
+            if (masked) {
+                for (int i = 0; i < payload.length; i++) {
+                    payload[i] ^= key[i & 3];
+                }
+            }
+            return new MaskTolerantFrame(head[0] & 0xFF, masked, payload);
         }
     }
 }
