@@ -10,6 +10,7 @@ import io.lightgate.websocket.RawWebSocket;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -158,6 +159,81 @@ class SeedCgiFamilyTest {
                 }
             }
             return new MaskTolerantFrame(head[0] & 0xFF, masked, payload);
+        }
+    }
+
+    /**
+     * A CGI printing the environment it was started with (/proc/self/environ: order and values exactly), for one
+     * request with a query, path-info and a few headers, through each path; compared with reference section 8.
+     */
+    @ParameterizedTest
+    @EnumSource(SeedCgiFamily.Route.class)
+    void theProgramsEnvironmentIsReferenceSection8InOrder(SeedCgiFamily.Route route) throws Exception {
+        try (CgiFamilyRun run = CgiFamilyRun.start(dir, route)) {
+            Path script = run.seed.docroot.resolve("ws").resolve("env.cgi");
+            Files.writeString(script, "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+                    + "tr '\\000' '\\n' < /proc/$$/environ\n");
+            SeedCgiFamily.executable(script);
+            String target = "/ws/env.cgi/extra/path?a=1&b=two%20words";
+            try (Socket socket = new Socket("127.0.0.1", run.port())) {
+                socket.setSoTimeout(20_000);
+                String host = "127.0.0.1:" + run.port();
+                socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: " + host
+                        + "\r\nUser-Agent: cgiaccept/1\r\nX-Trace-Id: abc-123\r\nAccept: text/plain\r\n"
+                        + "Proxy: http://evil.example/\r\nConnection: close\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).startsWith("HTTP/1.1 200 ");
+                int bodyAt = answer.indexOf("\r\n\r\n") + 4;
+                String body = answer.substring(0, bodyAt).toLowerCase().contains("\r\ntransfer-encoding: chunked\r\n")
+                        ? dechunk(answer.substring(bodyAt)) : answer.substring(bodyAt);
+                List<String> env = body.lines().toList();
+                Path docroot = run.seed.docroot;
+                List<String> expected = new ArrayList<>(List.of(
+                        "CONTENT_LENGTH=0",
+                        "QUERY_STRING=a=1&b=two%20words",
+                        "REQUEST_URI=" + target,
+                        "REDIRECT_STATUS=200",
+                        "SCRIPT_NAME=/ws/env.cgi",
+                        "PATH_INFO=/extra/path",
+                        "PATH_TRANSLATED=" + docroot + "/extra/path",
+                        "SCRIPT_FILENAME=" + docroot + "/ws/env.cgi",
+                        "DOCUMENT_ROOT=" + docroot,
+                        "REQUEST_METHOD=GET",
+                        "SERVER_PROTOCOL=HTTP/1.1",
+                        "SERVER_SOFTWARE=" + io.lightgate.Version.tag(),
+                        "GATEWAY_INTERFACE=CGI/1.1",
+                        "REQUEST_SCHEME=http",
+                        "SERVER_PORT=" + run.port(),
+                        "SERVER_ADDR=127.0.0.1",
+                        "SERVER_NAME=127.0.0.1",
+                        "REMOTE_ADDR=127.0.0.1",
+                        "REMOTE_PORT=" + socket.getLocalPort(),
+                        "HTTP_HOST=" + host,
+                        "HTTP_USER_AGENT=cgiaccept/1",
+                        "HTTP_X_TRACE_ID=abc-123",
+                        "HTTP_ACCEPT=text/plain",
+                        "HTTP_CONNECTION=close"));
+                if (route == SeedCgiFamily.Route.SCGI) {
+                    expected.add("SCGI=1"); // mod_scgi appends the SCGI spec's marker after section 8's list
+                }
+                assertThat(env).as("%s environment", route).isEqualTo(expected);
+            }
+        }
+    }
+
+    /** The body of a chunked message (no trailers expected). */
+    private static String dechunk(String chunked) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, lineEnd).trim(), 16);
+            if (size == 0) {
+                return body.toString();
+            }
+            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+            at = lineEnd + 2 + size + 2;
         }
     }
 }
