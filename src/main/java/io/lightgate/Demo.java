@@ -30,7 +30,11 @@ final class Demo {
     static final int DEFAULT_PORT = 8080;
     private static final String RESOURCES = "demo/";
     private static final List<String> FILES = List.of(
-            "index.html", "count.html", "style.css", "hello.txt", "logo.svg", "docs/index.html", "lightgate-demo.conf");
+            "index.html", "count.html", "echo.html", "style.css", "hello.txt", "logo.svg", "docs/index.html",
+            "lightgate-demo.conf");
+    /** The URL prefixes of the three CGI paths (mod_cgi, mod_scgi + scgi-cgi, mod_fastcgi + fcgi-cgi). */
+    private static final List<String> CGI_DIRECTORIES = List.of("cgi", "scgi", "fcgi");
+    private static final String CGI_ECHO = "ws-echo.pl";
 
     static int run(List<String> args, PrintStream out, PrintStream err) {
         int port = DEFAULT_PORT;
@@ -58,6 +62,8 @@ final class Demo {
                     .replace("@DOCROOT@", site.toString())
                     .replace("@RUNDIR@", root.toString())
                     .replace("@ECHO@", writeEchoProgram(root).toString())
+                    .replace("@SCGI_CGI@", javaSubcommandScript(root, "scgi-cgi.sh", "scgi-cgi").toString())
+                    .replace("@FCGI_CGI@", javaSubcommandScript(root, "fcgi-cgi.sh", "fcgi-cgi").toString())
                     .replace("@PROXY_PORT@", Integer.toString(proxyPort(port)))
                     .replace("@PORT@", Integer.toString(port));
             Files.writeString(site.resolve("lightgate-demo.conf"), text);
@@ -74,6 +80,12 @@ final class Demo {
             for (InetSocketAddress proxy : tcp.subList(1, tcp.size())) {
                 out.println("  the same through mod_proxy (proxy -> wstunnel -> echo): " + base(proxy) + "count.html");
             }
+            String perlNote = perlInstalled() ? "" : " (needs perl, which is not installed: the page says so)";
+            out.println("  WebSocket echo CGI through mod_cgi: " + base + "echo.html?path=/cgi/ws-echo.pl" + perlNote);
+            out.println("  WebSocket echo CGI through mod_scgi + lightgate scgi-cgi: " + base
+                    + "echo.html?path=/scgi/ws-echo.pl" + perlNote);
+            out.println("  WebSocket echo CGI through mod_fastcgi + lightgate fcgi-cgi: " + base
+                    + "echo.html?path=/fcgi/ws-echo.pl" + perlNote);
             out.println("  press ^C to stop");
             out.flush();
             server.awaitTermination();
@@ -122,7 +134,24 @@ final class Demo {
                 Files.copy(in, target);
             }
         }
+        // one echo program (the project's examples/cgi/ws-echo.pl, packed at build time) under each CGI prefix
+        for (String directory : CGI_DIRECTORIES) {
+            Path target = Files.createDirectories(site.resolve(directory)).resolve(CGI_ECHO);
+            try (InputStream in = Demo.class.getResourceAsStream(RESOURCES + "cgi/" + CGI_ECHO)) {
+                if (in == null) {
+                    throw new IOException("missing resource " + RESOURCES + "cgi/" + CGI_ECHO);
+                }
+                Files.copy(in, target);
+            }
+            target.toFile().setExecutable(true, false);
+        }
+        // what echo.html reads to tell a visitor that the echo cannot run here
+        Files.writeString(site.resolve("perl.txt"), perlInstalled() ? "present\n" : "missing\n");
         return site;
+    }
+
+    private static boolean perlInstalled() {
+        return Files.isExecutable(Path.of("/usr/bin/perl"));
     }
 
     /**
@@ -144,12 +173,22 @@ final class Demo {
                     }
                     """);
         } else {
-            program = dir.resolve("echo-backend.sh");
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Files.writeString(program, "#!/bin/sh\nexec " + shellQuote(java)
-                    + " --enable-native-access=ALL-UNNAMED -cp " + shellQuote(System.getProperty("java.class.path"))
-                    + " io.lightgate.Main echo-backend\n");
+            return javaSubcommandScript(dir, "echo-backend.sh", "echo-backend");
         }
+        program.toFile().setExecutable(true, true);
+        return program;
+    }
+
+    /**
+     * A script in {@code dir} that runs {@code lightgate <subcommand>} with this JVM and this jar or class path
+     * (a script, because bin-path is split on spaces and these paths may hold some).
+     */
+    static Path javaSubcommandScript(Path dir, String name, String subcommand) throws IOException {
+        Path program = dir.resolve(name);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Files.writeString(program, "#!/bin/sh\nexec " + shellQuote(java)
+                + " --enable-native-access=ALL-UNNAMED -cp " + shellQuote(System.getProperty("java.class.path"))
+                + " io.lightgate.Main " + subcommand + "\n");
         program.toFile().setExecutable(true, true);
         return program;
     }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.Test;
  * then echo); ^C (SIGINT) stops it, the backend goes with it and the demo directory is removed.
  */
 class DemoIT {
+    private static final Pattern ECHO_LINK =
+            Pattern.compile("WebSocket echo CGI through [^:]+: (http://127\\.0\\.0\\.1:\\d+/echo\\.html\\?path=/\\w+/ws-echo\\.pl)");
     private static final Pattern COUNT_LINK = Pattern.compile("mod_wstunnel\\): (http://127\\.0\\.0\\.1:\\d+/)count\\.html");
     private static final Pattern PROXY_LINK =
             Pattern.compile("through mod_proxy .*: (http://127\\.0\\.0\\.1:\\d+/)count\\.html");
@@ -41,7 +43,8 @@ class DemoIT {
             String proxied = null;
             Path site = null;
             StringBuilder printed = new StringBuilder();
-            while (base == null || proxied == null) {
+            List<String> echoPages = new java.util.ArrayList<>();
+            while (base == null || proxied == null || echoPages.size() < 3) {
                 String line = CompletableFuture.supplyAsync(() -> readLine(out)).get(60, TimeUnit.SECONDS);
                 assertThat(line).as("demo output so far: %s", printed).isNotNull();
                 printed.append(line).append('\n');
@@ -52,6 +55,10 @@ class DemoIT {
                 Matcher link = COUNT_LINK.matcher(line);
                 if (link.find()) {
                     base = link.group(1);
+                }
+                Matcher echoLink = ECHO_LINK.matcher(line);
+                if (echoLink.find()) {
+                    echoPages.add(echoLink.group(1));
                 }
                 Matcher proxyLink = PROXY_LINK.matcher(line);
                 if (proxyLink.find()) {
@@ -70,6 +77,21 @@ class DemoIT {
                 assertThat(proxiedLog)
                         .containsSubsequence("CONNECT", "RECV: 1", "RECV: 2", "RECV: 3", "RECV: 4", "RECV: 5");
                 assertThat(throughProxy.problems()).isEmpty();
+                // the echo CGI through mod_cgi, mod_scgi + scgi-cgi and mod_fastcgi + fcgi-cgi
+                assertThat(echoPages).as("demo output: %s", printed).hasSize(3)
+                        .anyMatch(u -> u.endsWith("/cgi/ws-echo.pl")).anyMatch(u -> u.endsWith("/scgi/ws-echo.pl"))
+                        .anyMatch(u -> u.endsWith("/fcgi/ws-echo.pl"));
+                for (String echoPage : echoPages) {
+                    BrowserPage echo = browser.open(URI.create(echoPage));
+                    echo.awaitText("log", t -> t.contains("CONNECT "), Duration.ofSeconds(30));
+                    String message = "hi " + echoPage.substring(echoPage.indexOf("path=") + 5);
+                    echo.evaluate("document.getElementById('message').value = '" + message + "';"
+                            + "document.querySelector('#form button').click(); true");
+                    String echoLog = echo.awaitText("log", t -> t.contains("RECV: " + message), Duration.ofSeconds(30));
+                    assertThat(echoLog).as(echoPage).containsSubsequence("CONNECT", "SEND: " + message,
+                            "RECV: " + message);
+                    assertThat(echo.problems()).as(echoPage).isEmpty();
+                }
             }
             List<ProcessHandle> backends = demo.descendants().toList();
             assertThat(backends).as("the echo backend the demo spawned").isNotEmpty();

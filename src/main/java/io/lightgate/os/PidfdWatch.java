@@ -71,11 +71,27 @@ final class PidfdWatch implements EpollIoHandle {
         exit.trySuccess(ExitStatus.fromWaitStatus(status));
     }
 
-    /** Called by Netty when the loop shuts down with the child still running. */
+    /**
+     * Called by Netty when the loop shuts down with the child still registered. Nobody could reap it later (in
+     * a JVM that lives on, e.g. a stopped server in tests, it would stay a zombie), so it is collected now:
+     * at once if it has exited, else after SIGKILL to its group (a short blocking wait during shutdown).
+     */
     @Override
     public void close() {
-        if (!exit.isDone()) {
-            fail(new IllegalStateException("event loop shut down before pid " + process.pid() + " exited"));
+        if (exit.isDone()) {
+            return;
+        }
+        try {
+            int status = Posix.waitpid(process.pid(), true);
+            if (status == -1) {
+                process.signalGroup(Posix.SIGKILL);
+                status = Posix.waitpid(process.pid(), false);
+            }
+            process.markReaped();
+            release();
+            exit.trySuccess(ExitStatus.fromWaitStatus(status));
+        } catch (ErrnoException e) {
+            fail(e);
         }
     }
 

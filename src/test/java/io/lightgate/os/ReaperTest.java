@@ -10,6 +10,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -148,23 +149,18 @@ class ReaperTest {
     }
 
     @Test
-    void loopShutdownFailsTheWatchAndClosesThePidfd() throws Exception {
+    void loopShutdownKillsAndReapsARunningChildAndClosesThePidfd() throws Exception {
         MultiThreadIoEventLoopGroup doomed = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
         SpawnedProcess child = Spawn.spawn(Spawn.Request.of(Path.of("/bin/sleep"), List.of("sleep", "30"), ENV,
                 stdin.readFd()));
-        try {
-            Future<ExitStatus> exit = child.watch(doomed.next());
-            assertThat(exit.await(100, TimeUnit.MILLISECONDS)).isFalse();
-            doomed.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-            assertThatThrownBy(() -> exit.get(10, TimeUnit.SECONDS))
-                    .isInstanceOf(ExecutionException.class)
-                    .hasRootCauseInstanceOf(IllegalStateException.class)
-                    .hasMessageContaining("shut down before pid " + child.pid());
-            assertThat(Proc.openPidfds()).isZero();
-        } finally {
-            Posix.kill(child.pid(), Posix.SIGKILL);
-            Posix.waitpid(child.pid(), false); // nobody else will reap it now
-        }
+        Future<ExitStatus> exit = child.watch(doomed.next());
+        assertThat(exit.await(100, TimeUnit.MILLISECONDS)).isFalse();
+        doomed.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        // nobody could reap it after the loop is gone: it is killed and collected, not left a zombie
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(new ExitStatus.Signaled(Posix.SIGKILL, false));
+        assertThat(child.isReaped()).isTrue();
+        assertThat(Files.exists(Path.of("/proc/" + child.pid()))).as("pid %d reaped", child.pid()).isFalse();
+        assertThat(Proc.openPidfds()).isZero();
     }
 
     @Test
