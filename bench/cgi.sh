@@ -15,6 +15,7 @@
 # of the same family (a round runs the targets back to back, so its ratio resists the box's drift).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 REPS=${1:-5}; DUR=${2:-5}
 TARGETS=${TARGETS:-"lighttpd lightgate lighttpd-scgi lighttpd-fcgi lightgate-scgi lightgate-fcgi"}
 SHAPES=${SHAPES:-"get:cgi pingpong:32 pingpong:4096"}
@@ -23,15 +24,9 @@ WSLOAD_SRC=${WSLOAD_SRC:-$here/../shared/tools/wsload}
 for tool in lighttpd wrk perl curl; do
   command -v $tool >/dev/null || { echo "bench: $tool missing (apt-get install lighttpd wrk perl curl)" >&2; exit 1; }
 done
-[ -f "$WSLOAD_SRC/Makefile" ] || { echo "bench: no wsload sources in $WSLOAD_SRC (set WSLOAD_SRC)" >&2; exit 1; }
 JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
 case " $TARGETS " in *" lightgate"*|*"-scgi "*|*"-fcgi "*)
-  # lightgate (and its scgi-cgi/fcgi-cgi helpers) run through the launcher, which rebuilds a missing or stale
-  # jar: build here, before any target is up.
-  jar=$here/target/lightgate.jar
-  if [ ! -f "$jar" ] || [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit)" ]; then
-    (cd "$here" && ./mvnw -B -q -o -DskipTests package)
-  fi ;;
+  build_lightgate_jar ;;
 esac
 # TARGETS for SCGI/FastCGI: only when this build has the helper program (its usage lists the subcommand).
 case " $TARGETS " in *"-scgi "*|*"-fcgi "*) usage=$("$here/lightgate" -h 2>&1 || true) ;; esac
@@ -50,16 +45,7 @@ TARGETS=${kept# }
 [ -n "$TARGETS" ] || { echo "bench: no target left" >&2; exit 1; }
 ulimit -n "$(ulimit -Hn)"
 
-run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-cgibench.XXXXXX")
-declare -A pid_of=()
-cleanup() {
-  for p in "${pid_of[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$run"
-}
-trap cleanup EXIT
-make -s -C "$WSLOAD_SRC" BIN="$run/bin" >/dev/null
-WSLOAD=$run/bin/wsload
+start_run cgibench
 
 # The programs: a trivial responder and the project's WebSocket echo, both run by every target.
 mkdir -p "$run/docroot/cgi"
@@ -144,37 +130,8 @@ start_target() { # $1 = target; up once the responder (and, when measured, one W
 }
 
 results="$run/results.jsonl"; : > "$results"
-# One line per WebSocket run from wsload's JSON; "other" = CPU (% of a core) used by processes not watched, as
-# wsload's summarize.py derives it. Here it includes the CGI programs (one perl per connection), so it is not
-# zero on a quiet box; compare it between targets rather than read it as disturbance.
-report_ws() {
-  python3 -c '
-import json, sys
-d = json.loads(sys.stdin.readline())
-other = 2 * d["sys_cpu"]["busy_pct"] - sum(x["cpu_pct"] for x in d["watch"]) - 2 * d["sys_cpu"]["softirq_pct"]
-cpu = " ".join("%s=%.0f%%" % (x["name"], x["cpu_pct"]) for x in d["watch"])
-print("%s msgs/s=%.0f p50=%.0fus p99=%.0fus errors=%d %s other(CGIs)=%.0f%% %s" % (d["label"], d["msgs_per_s"],
-      d["lat_us"]["p50"], d["lat_us"]["p99"], d["errors"]["total"], cpu, other, d["first_error"]))
-'
-}
-# wrk's text output to one JSON line in wsload's field names (msgs_per_s = requests/s, lat_us, errors.total).
-wrk_json() { # $1 = label; stdin = wrk --latency output
-  python3 -c '
-import json, re, sys
-label, text = sys.argv[1], sys.stdin.read()
-def us(v):
-    n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
-lat = {p: us(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M)}
-rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
-errs = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-errs += int(non2xx.group(1)) if non2xx else 0
-print(json.dumps({"label": label, "mode": "wrk", "msgs_per_s": float(rps.group(1)) if rps else 0.0,
-                  "lat_us": {"p50": lat.get("50", 0), "p99": lat.get("99", 0)}, "errors": {"total": errs}}))
-' "$1"
-}
-
+# In the WebSocket lines "other(CGIs)", the CPU of processes not watched, includes the CGI programs (one perl per
+# connection), so it is not zero on a quiet box; compare it between targets rather than read it as disturbance.
 for t in $TARGETS; do start_target "$t"; done
 run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-up, not recorded)
   IFS=: read -r m s <<< "$1"
@@ -184,7 +141,7 @@ run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-
     out=$(wrk -t1 -c50 -d"${3}s" --latency "http://127.0.0.1:$port/cgi/hello.sh" || true)
     if [ -n "$4" ]; then
       wrk_json "$4" <<< "$out" >> "$results"
-      python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); print("%s req/s=%.0f p50=%.0fus p99=%.0fus errors=%d" % (d["label"], d["msgs_per_s"], d["lat_us"]["p50"], d["lat_us"]["p99"], d["errors"]["total"]))' < <(tail -1 "$results")
+      tail -1 "$results" | report_get
     fi
     return
   fi
@@ -193,7 +150,7 @@ run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-
   else
     "$WSLOAD" -q -u "ws://127.0.0.1:$port/cgi/ws-echo.pl" -m "$m" -c 50 -s "$s" -w 1 -d "$3" \
       --watch "${pid_of[$2]}" --label "$4" >> "$results" || true
-    tail -1 "$results" | report_ws
+    tail -1 "$results" | report_ws 'other(CGIs)'
   fi
 }
 # Warm the JIT (and the others' buffers) before measuring; these runs are not counted.

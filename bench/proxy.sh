@@ -12,6 +12,7 @@
 # the box's drift), with issue 4's goals.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 REPS=${1:-5}; DUR=${2:-5}
 TARGETS=${TARGETS:-"lighttpd nginx lightgate"}
 SHAPES=${SHAPES:-"pingpong:32 pingpong:4096 pipeline:4096 get:1k"}
@@ -23,27 +24,13 @@ done
 case " $TARGETS " in *" nginx "*)
   command -v nginx >/dev/null || { echo "bench: nginx missing (apt-get install nginx)" >&2; exit 1; } ;;
 esac
-[ -f "$WSLOAD_SRC/Makefile" ] || { echo "bench: no wsload sources in $WSLOAD_SRC (set WSLOAD_SRC)" >&2; exit 1; }
 JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
 case " $TARGETS " in *" lightgate "*)
-  # lightgate runs through its launcher, which rebuilds a missing or stale jar: build here, before any target is up
-  jar=$here/target/lightgate.jar
-  if [ ! -f "$jar" ] || [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit)" ]; then
-    (cd "$here" && ./mvnw -B -q -o -DskipTests package)
-  fi ;;
+  build_lightgate_jar ;;
 esac
 ulimit -n "$(ulimit -Hn)"
 
-run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-proxybench.XXXXXX")
-declare -A pid_of=()
-cleanup() {
-  for p in "${pid_of[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$run"
-}
-trap cleanup EXIT
-make -s -C "$WSLOAD_SRC" BIN="$run/bin" >/dev/null
-WSLOAD=$run/bin/wsload
+start_run proxybench
 mkdir -p "$run/docroot" "$run/nginx/logs" "$run/nginx/tmp"
 head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
 
@@ -152,36 +139,7 @@ start_target() { # $1 = target; up once a WebSocket echo (and a GET, when measur
 }
 
 results="$run/results.jsonl"; : > "$results"
-# One line per WebSocket run from wsload's JSON; "other" = CPU (% of a core) used by processes not watched
-# (wsload's summarize.py): tens of percent mean another workload disturbed the run.
-report_ws() {
-  python3 -c '
-import json, sys
-d = json.loads(sys.stdin.readline())
-other = 2 * d["sys_cpu"]["busy_pct"] - sum(x["cpu_pct"] for x in d["watch"]) - 2 * d["sys_cpu"]["softirq_pct"]
-cpu = " ".join("%s=%.0f%%" % (x["name"], x["cpu_pct"]) for x in d["watch"])
-print("%s msgs/s=%.0f p50=%.0fus p99=%.0fus errors=%d %s other=%.0f%% %s" % (d["label"], d["msgs_per_s"],
-      d["lat_us"]["p50"], d["lat_us"]["p99"], d["errors"]["total"], cpu, other, d["first_error"]))
-'
-}
-# wrk's text output to one JSON line in wsload's field names (msgs_per_s = requests/s, lat_us, errors.total).
-wrk_json() { # $1 = label; stdin = wrk --latency output
-  python3 -c '
-import json, re, sys
-label, text = sys.argv[1], sys.stdin.read()
-def us(v):
-    n, unit = re.match(r"([\d.]+)(us|ms|s)", v).groups()
-    return float(n) * {"us": 1, "ms": 1e3, "s": 1e6}[unit]
-lat = {p: us(v) for p, v in re.findall(r"^\s+(50|99)%\s+(\S+)", text, re.M)}
-rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
-errs = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-errs += int(non2xx.group(1)) if non2xx else 0
-print(json.dumps({"label": label, "mode": "wrk", "msgs_per_s": float(rps.group(1)) if rps else 0.0,
-                  "lat_us": {"p50": lat.get("50", 0), "p99": lat.get("99", 0)}, "errors": {"total": errs}}))
-' "$1"
-}
-
+# In the WebSocket lines, tens of percent of "other" CPU mean another workload disturbed the run.
 start_backends
 for t in $TARGETS; do start_target "$t"; done
 run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-up, not recorded)
@@ -192,7 +150,7 @@ run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-
     out=$(wrk -t1 -c50 -d"${3}s" --latency "http://127.0.0.1:$port/1k.bin" || true)
     if [ -n "$4" ]; then
       wrk_json "$4" <<< "$out" >> "$results"
-      python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); print("%s req/s=%.0f p50=%.0fus p99=%.0fus errors=%d" % (d["label"], d["msgs_per_s"], d["lat_us"]["p50"], d["lat_us"]["p99"], d["errors"]["total"]))' < <(tail -1 "$results")
+      tail -1 "$results" | report_get
     fi
     return
   fi

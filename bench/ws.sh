@@ -10,6 +10,7 @@
 # lightgate/lighttpd ratios (a round runs the targets back to back, so its ratio resists the box's drift).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 mode=ws
 if [ "${1:-}" = idle ]; then mode=idle; shift; fi
 if [ $mode = ws ]; then REPS=${1:-5}; DUR=${2:-5}; else CONNS=${1:-9000}; HOLD=${2:-30}; REPS=${3:-1}; fi
@@ -17,29 +18,14 @@ TARGETS=${TARGETS:-"lighttpd lightgate lightgate-1loop"}
 WSLOAD_SRC=${WSLOAD_SRC:-$here/../shared/tools/wsload}
 
 command -v lighttpd >/dev/null || { echo "bench: lighttpd missing (apt-get install lighttpd)" >&2; exit 1; }
-[ -f "$WSLOAD_SRC/Makefile" ] || { echo "bench: no wsload sources in $WSLOAD_SRC (set WSLOAD_SRC)" >&2; exit 1; }
 JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
 case " $TARGETS " in *" lightgate"*)
-  # lightgate runs through its launcher, as a user runs it (same JVM options); the launcher rebuilds a
-  # missing or stale jar, which must not happen while a target is expected up, so build here first.
-  jar=$here/target/lightgate.jar
-  if [ ! -f "$jar" ] || [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit)" ]; then
-    (cd "$here" && ./mvnw -B -q -DskipTests package)
-  fi ;;
+  build_lightgate_jar ;;
 esac
 # 9,000 tunnelled connections need ~18,000 fds in the server; children inherit the raised soft limit.
 ulimit -n "$(ulimit -Hn)"
 
-run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-wsbench.XXXXXX")
-declare -A pid_of=()
-cleanup() {
-  for p in "${pid_of[@]}"; do kill "$p" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  rm -rf "$run"
-}
-trap cleanup EXIT
-make -s -C "$WSLOAD_SRC" BIN="$run/bin" >/dev/null
-WSLOAD=$run/bin/wsload
+start_run wsbench
 mkdir -p "$run/docroot"
 
 declare -A port_of=([lighttpd]=18081 [lightgate]=18082 [lightgate-1loop]=18083)

@@ -60,4 +60,17 @@ public final class HttpText {
         }
         return out.toString();
     }
+
+    /** {@code v} without optional whitespace (SP, HT) at either end (RFC 9110 OWS), nothing else removed. */
+    public static String trimOws(String v) {
+        int from = 0;
+        int to = v.length();
+        while (from < to && (v.charAt(from) == ' ' || v.charAt(from) == '\t')) {
+            from++;
+        }
+        while (to > from && (v.charAt(to - 1) == ' ' || v.charAt(to - 1) == '\t')) {
+            to--;
+        }
+        return v.substring(from, to);
+    }
 }

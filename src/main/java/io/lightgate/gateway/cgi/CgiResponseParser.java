@@ -249,7 +249,7 @@ public final class CgiResponseParser {
                 return fail("invalid header line: " + HttpText.printable(line, 80));
             }
             String name = line.substring(0, colon);
-            String value = trimOws(line.substring(colon + 1));
+            String value = HttpText.trimOws(line.substring(colon + 1));
             if (hasControl(value)) {
                 return fail("control character in the " + name + " header");
             }
@@ -352,17 +352,4 @@ public final class CgiResponseParser {
         }
         return false;
     }
-
-    private static String trimOws(String v) {
-        int from = 0;
-        int to = v.length();
-        while (from < to && (v.charAt(from) == ' ' || v.charAt(from) == '\t')) {
-            from++;
-        }
-        while (to > from && (v.charAt(to - 1) == ' ' || v.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return v.substring(from, to);
-    }
-
 }

@@ -2,12 +2,12 @@ package io.lightgate.modules.fastcgi;
 
 import io.lightgate.gateway.BackendConnection;
 import io.lightgate.gateway.cgi.CgiBackend;
+import io.lightgate.gateway.cgi.ConnectionCgiBackend;
 import io.lightgate.http.Cumulation;
 import io.lightgate.http.HttpText;
 import io.lightgate.log.ErrorLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.channel.EventLoop;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
@@ -19,13 +19,12 @@ import java.nio.charset.StandardCharsets;
  * tunnel the client's bytes keep going out as STDIN records (never terminated); its half-close is
  * {@code shutdown(SHUT_WR)}. The params went out before this adapter was made.
  */
-final class FastCgiBackend implements CgiBackend {
+final class FastCgiBackend extends ConnectionCgiBackend {
     /** The request id lighttpd always uses. */
     static final int REQUEST_ID = 1;
     /** A STDERR line longer than this is logged in pieces. */
     private static final int MAX_STDERR_LINE = 4096;
 
-    private final BackendConnection connection;
     private final ErrorLog log;
     private final String logSource;
     private final ByteBufAllocator alloc;
@@ -39,7 +38,7 @@ final class FastCgiBackend implements CgiBackend {
     private long stdoutBytes;
 
     FastCgiBackend(BackendConnection connection, ErrorLog log, String logSource, ByteBufAllocator alloc) {
-        this.connection = connection;
+        super(connection, "FastCGI");
         this.log = log;
         this.logSource = logSource;
         this.alloc = alloc;
@@ -68,41 +67,9 @@ final class FastCgiBackend implements CgiBackend {
     long stdoutBytes() { return stdoutBytes; }
 
     @Override
-    public long bytesIn() { return connection.bytesIn(); }
-
-    @Override
-    public long bytesOut() { return connection.bytesOut(); }
-
-    @Override
-    public EventLoop eventLoop() { return connection.eventLoop(); }
-
-    @Override
     public void listen(Listener l) {
         this.listener = l;
         connection.listen(new Records());
-    }
-
-    @Override
-    public void flush() { connection.flush(); }
-
-    @Override
-    public boolean isWritable() { return connection.isWritable(); }
-
-    @Override
-    public void setReadable(boolean readable) { connection.setReadable(readable); }
-
-    @Override
-    public void shutdownOutput() { connection.shutdownOutput(); }
-
-    @Override
-    public void close() { connection.close(); }
-
-    @Override
-    public void closeAbnormally() { connection.closeAbnormally(); }
-
-    @Override
-    public String toString() {
-        return "FastCGI " + connection;
     }
 
     /** The connection's events, unframed. */

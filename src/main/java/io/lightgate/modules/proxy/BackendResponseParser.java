@@ -378,7 +378,7 @@ final class BackendResponseParser {
                 return null;
             }
             String name = line.substring(0, colon);
-            String value = trimOws(line.substring(colon + 1));
+            String value = HttpText.trimOws(line.substring(colon + 1));
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if (c < 0x20 && c != '\t' || c == 0x7f) {
@@ -494,18 +494,4 @@ final class BackendResponseParser {
         }
         handler.malformed(why);
     }
-
-    /** Removes optional whitespace (SP, HT) at both ends, nothing else. */
-    private static String trimOws(String v) {
-        int from = 0;
-        int to = v.length();
-        while (from < to && (v.charAt(from) == ' ' || v.charAt(from) == '\t')) {
-            from++;
-        }
-        while (to > from && (v.charAt(to - 1) == ' ' || v.charAt(to - 1) == '\t')) {
-            to--;
-        }
-        return v.substring(from, to);
-    }
-
 }

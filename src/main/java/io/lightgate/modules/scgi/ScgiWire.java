@@ -4,6 +4,7 @@ import io.lightgate.gateway.BackendConnection;
 import io.lightgate.gateway.cgi.CgiBackend;
 import io.lightgate.gateway.cgi.CgiVariable;
 import io.lightgate.gateway.cgi.CgiWire;
+import io.lightgate.gateway.cgi.ConnectionCgiBackend;
 import io.lightgate.http.Exchange;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.LinkedHashMap;
@@ -54,6 +55,6 @@ enum ScgiWire implements CgiWire {
 
     @Override
     public CgiBackend backend(BackendConnection connection, Exchange exchange, String logSource) {
-        return new ScgiBackend(connection);
+        return new ConnectionCgiBackend(connection, "SCGI");
     }
 }

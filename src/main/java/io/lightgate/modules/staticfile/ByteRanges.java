@@ -1,5 +1,6 @@
 package io.lightgate.modules.staticfile;
 
+import io.lightgate.http.HttpText;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,13 +59,13 @@ public final class ByteRanges {
 
     /** One byte-range-spec or suffix-byte-range-spec; null when malformed or unsatisfiable. */
     static Range parseSpec(String raw, long length) {
-        String spec = trimOws(raw);
+        String spec = HttpText.trimOws(raw);
         int dash = spec.indexOf('-');
         if (dash < 0) {
             return null;
         }
-        String firstText = trimOws(spec.substring(0, dash));
-        String lastText = trimOws(spec.substring(dash + 1));
+        String firstText = HttpText.trimOws(spec.substring(0, dash));
+        String lastText = HttpText.trimOws(spec.substring(dash + 1));
         if (firstText.isEmpty()) {
             long suffix = digits(lastText);
             if (suffix <= 0) {
@@ -126,17 +127,5 @@ public final class ByteRanges {
             v = v * 10 + (c - '0');
         }
         return v;
-    }
-
-    private static String trimOws(String s) {
-        int b = 0;
-        int e = s.length();
-        while (b < e && (s.charAt(b) == ' ' || s.charAt(b) == '\t')) {
-            b++;
-        }
-        while (e > b && (s.charAt(e - 1) == ' ' || s.charAt(e - 1) == '\t')) {
-            e--;
-        }
-        return s.substring(b, e);
     }
 }
