@@ -87,9 +87,11 @@ CONF
         local module=mod_scgi key=scgi.server
         [ "$family" = fcgi ] && module=mod_fastcgi key=fastcgi.server
         local up=""; [ $upgrade = 1 ] && up=', "upgrade" => 1'
+        # -c 64: every WebSocket shape holds 50 upgraded requests open at once, each taking one of the helper's
+        # slots for its whole life (the default 16 would leave 34 connections waiting in the backlog)
         cat <<CONF
 server.modules += ( "$module" )
-$key = ( "/cgi/" => ( ( "socket" => "$run/$1.sock", "bin-path" => "$here/lightgate $family-cgi",
+$key = ( "/cgi/" => ( ( "socket" => "$run/$1.sock", "bin-path" => "$here/lightgate $family-cgi -c 64",
                         "min-procs" => 1, "max-procs" => 1$up ) ) )
 CONF
       ;;
