@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -137,10 +138,15 @@ public final class CgiHelperServer {
             return;
         }
         long grace = options.shutdownGrace().toMillis();
-        server.eventLoop().schedule(() -> bridges.forEach(CgiBridge::terminateProgram), grace, TimeUnit.MILLISECONDS);
-        // a gateway that never closes its side must not hold the exit up for ever
-        server.eventLoop().schedule(() -> bridges.forEach(CgiBridge::closeConnection),
-                grace + options.killGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        try {
+            server.eventLoop().schedule(() -> bridges.forEach(CgiBridge::terminateProgram), grace,
+                    TimeUnit.MILLISECONDS);
+            // a gateway that never closes its side must not hold the exit up for ever
+            server.eventLoop().schedule(() -> bridges.forEach(CgiBridge::closeConnection),
+                    grace + options.killGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the last request ended between the count above and here, and finish() stopped the loops: done
+        }
     }
 
     private void finish() {
