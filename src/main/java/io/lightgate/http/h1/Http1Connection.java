@@ -113,6 +113,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         releaseCumulation();
         if (current != null) {
             current.connectionClosed();
+            current.runDoneActions(); // unanswered, or its answer can no longer complete
         }
         ctx.fireChannelInactive();
     }
@@ -581,6 +582,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 site.errorLog().write("server", m.name() + " requestDone failed: " + e);
             }
         }
+        ex.runDoneActions();
     }
 
     private void finishRequest() {
