@@ -239,6 +239,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             failBody("client closed its side before the request body ended");
             if (current.responseWritten) {
                 close();
+            } else if (!current.answered()) {
+                // nobody answers a request whose body never ends: close, as lighttpd does (the module is told)
+                current.connectionClosed();
+                close();
             }
         }
     }
