@@ -36,7 +36,8 @@ public final class SpooledRequestBody implements RequestBody {
     private boolean replaying;
     private boolean replayQueued;
 
-    private SpooledRequestBody(EventExecutor loop, ByteBufAllocator alloc, long length, ByteBuf memory, FileChannel file) {
+    private SpooledRequestBody(EventExecutor loop, ByteBufAllocator alloc, long length, ByteBuf memory,
+                               FileChannel file) {
         this.loop = loop;
         this.alloc = alloc;
         this.length = length;

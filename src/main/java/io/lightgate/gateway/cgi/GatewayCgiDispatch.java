@@ -113,7 +113,8 @@ public final class GatewayCgiDispatch {
 
         /**
          * gw_upgrade_policy (reference §1.3): the host allows it, HTTP/1.1, {@code Upgrade} and {@code Connection}
-         * present, no request body ({@code bodyLength} as {@link RequestBody#length}) unless the {@code gw.upgrade-with-request-body} feature flag says otherwise.
+         * present, no request body ({@code bodyLength} as {@link RequestBody#length}) unless the
+         * {@code gw.upgrade-with-request-body} feature flag says otherwise.
          * When false the program never sees HTTP_UPGRADE.
          */
         boolean upgradeAllowed(Request req, long bodyLength, HostConfig host) {

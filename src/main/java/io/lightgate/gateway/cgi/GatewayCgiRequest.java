@@ -65,7 +65,8 @@ final class GatewayCgiRequest implements ConnectListener {
         CgiEnvironment.ScriptSplit split = scriptSplit(host);
         CgiEnvOptions options = new CgiEnvOptions(CgiEnvOptions.Flavor.GATEWAY, split.scriptName(), split.pathInfo(),
                 null, host.docroot(), host.stripRequestUri(), host.brokenScriptFilename(), upgrade,
-                authorizer && settings.wire().authorizerEnvironment(), authorizer ? 0 : Math.max(0, body.length()), requestEnv());
+                authorizer && settings.wire().authorizerEnvironment(), authorizer ? 0 : Math.max(0, body.length()),
+                requestEnv());
         CgiEnvironment.Result result = CgiEnvironment.build(ex, options);
         if (result instanceof CgiEnvironment.Collision c) {
             refuse(connection, 400, "request headers \"" + c.firstHeader() + "\" and \"" + c.secondHeader()

@@ -271,7 +271,8 @@ class ScgiModuleTest {
     void aChunkedBodyIsReadWholeAndReachesTheBackendWithItsContentLength(@TempDir Path uploads) throws Exception {
         try (ScgiTestBackend backend = new ScgiTestBackend(c -> {
                 byte[] body = c.readBody(); // exactly CONTENT_LENGTH bytes
-                c.write("Status: 200 OK\r\nX-Body-Sha: " + sha(body) + "\r\nX-Body-Length: " + body.length + "\r\n\r\n");
+                c.write("Status: 200 OK\r\nX-Body-Sha: " + sha(body) + "\r\nX-Body-Length: " + body.length
+                        + "\r\n\r\n");
             });
              TestServer s = TestServer.start(config("/ws/", backend.port(), ", \"check-local\" => \"disable\"",
                      "server.upload-dirs = ( \"" + uploads + "\" )\n"))) {
