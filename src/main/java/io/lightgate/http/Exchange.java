@@ -41,6 +41,16 @@ public interface Exchange {
      */
     default void onClientGone(Runnable action) { }
 
+    /**
+     * Runs {@code action} on the event loop once this exchange is over: its response written to the end (or
+     * failed), its upgraded stream closed, or its connection gone without an answer; at once when that already
+     * happened. Actions run in the order given. Added for {@link RequestBodySpool}, whose spooled body holds
+     * memory and a temp file until then.
+     */
+    default void onDone(Runnable action) {
+        throw new UnsupportedOperationException("this exchange does not report its end");
+    }
+
     /** Sends {@code response}; the core owns its body from here on. */
     void respond(Response response);
 

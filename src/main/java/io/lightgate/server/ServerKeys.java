@@ -50,6 +50,12 @@ public final class ServerKeys {
     /** Where CGI programs' stderr goes (opened once, reopened on SIGHUP); null: lightgate's own stderr. */
     public static final ConfigKey<String> BREAKAGELOG =
             ConfigKey.of("server.breakagelog", Scope.SERVER, ValueType.STRING, null);
+    /**
+     * Where a chunked request body for CGI, SCGI, FastCGI or an HTTP/1.0 proxy backend goes beyond 64 KiB while
+     * it is read whole: an unlinked temp file in the first directory that takes one.
+     */
+    public static final ConfigKey<List<String>> UPLOAD_DIRS =
+            ConfigKey.of("server.upload-dirs", Scope.SERVER, ValueType.STRING_LIST, List.of("/var/tmp"));
     public static final ConfigKey<Boolean> FOLLOW_SYMLINK =
             ConfigKey.of("server.follow-symlink", Scope.CONNECTION, ValueType.BOOL, true);
     public static final ConfigKey<Boolean> RANGE_REQUESTS =
@@ -126,7 +132,7 @@ public final class ServerKeys {
     public static List<ConfigKey<?>> all() {
         return List.of(DOCUMENT_ROOT, BIND, PORT, MODULES, MAX_READ_IDLE, MAX_WRITE_IDLE, MAX_KEEP_ALIVE_IDLE,
                 MAX_KEEP_ALIVE_REQUESTS, MAX_REQUEST_SIZE, MAX_REQUEST_FIELD_SIZE, MAX_CONNECTIONS, TAG, ERRORLOG,
-                BREAKAGELOG, FOLLOW_SYMLINK, RANGE_REQUESTS, FEATURE_FLAGS, LISTEN_BACKLOG, PROTOCOL_HTTP11, NAME,
+                BREAKAGELOG, UPLOAD_DIRS, FOLLOW_SYMLINK, RANGE_REQUESTS, FEATURE_FLAGS, LISTEN_BACKLOG, PROTOCOL_HTTP11, NAME,
                 HTTP_PARSEOPTS, USE_IPV6, EVENT_HANDLER, NETWORK_BACKEND, MAX_FDS, MAX_WORKER, PID_FILE,
                 USERNAME, GROUPNAME, CHROOT, STREAM_REQUEST_BODY, STREAM_RESPONSE_BODY, STAT_CACHE_ENGINE,
                 EVENT_LOOPS);

@@ -15,6 +15,24 @@ public final class OpenFds {
         }
     }
 
+    /**
+     * "fd->target" of each open fd. Comparing two snapshots shows what a test opened and left open, even while
+     * fds of earlier tests in the same JVM are still being closed.
+     */
+    public static java.util.Set<String> snapshot() throws IOException {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path p : entries.toList()) {
+                try {
+                    out.add(p.getFileName() + "->" + Files.readSymbolicLink(p));
+                } catch (IOException gone) {
+                    // closed while listing (the listing's own fd among them)
+                }
+            }
+        }
+        return out;
+    }
+
     /** "fd->target" for each, for a failure message. */
     public static String describe() throws IOException {
         StringBuilder text = new StringBuilder();

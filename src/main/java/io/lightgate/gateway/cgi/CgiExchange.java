@@ -100,6 +100,9 @@ public final class CgiExchange {
     /** The program's bytes after its 101 head, for the tunnel. */
     private final ArrayDeque<ByteBuf> afterSwitch = new ArrayDeque<>();
 
+    /** The body for the program's stdin: the client's, or the spooled copy of a chunked one. */
+    private final RequestBody body;
+    /** {@link #body} once listened to. */
     private RequestBody requestBody;
     /** The client's body has been read to its end (or there is none, or it failed). */
     private boolean bodyDone;
@@ -115,8 +118,9 @@ public final class CgiExchange {
     private boolean backendClosed;
     private boolean backendCloseCalled;
 
-    private CgiExchange(Exchange ex, CgiBackend backend, Options options) {
+    private CgiExchange(Exchange ex, RequestBody body, CgiBackend backend, Options options) {
         this.ex = ex;
+        this.body = body;
         this.backend = backend;
         this.options = options;
         this.parser = new CgiResponseParser(ByteBufAllocator.DEFAULT);
@@ -125,7 +129,12 @@ public final class CgiExchange {
 
     /** Drives {@code ex} over {@code backend} (freshly started, not yet listened to) until the answer is done. */
     public static CgiExchange start(Exchange ex, CgiBackend backend, Options options) {
-        CgiExchange c = new CgiExchange(ex, backend, options);
+        return start(ex, ex.requestBody(), backend, options);
+    }
+
+    /** As {@link #start(Exchange, CgiBackend, Options)} with {@code body} for the program's stdin (a spooled one). */
+    public static CgiExchange start(Exchange ex, RequestBody body, CgiBackend backend, Options options) {
+        CgiExchange c = new CgiExchange(ex, body, backend, options);
         c.begin();
         return c;
     }
@@ -136,9 +145,9 @@ public final class CgiExchange {
         if (state == State.DONE) {
             return;
         }
-        long length = ex.request().contentLength();
+        long length = body.length();
         if (length > 0 || length == -2) {
-            requestBody = ex.requestBody();
+            requestBody = body;
             requestBody.listen(new BodyToProgram());
         } else {
             bodyDone = true;

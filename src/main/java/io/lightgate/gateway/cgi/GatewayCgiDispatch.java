@@ -9,6 +9,8 @@ import io.lightgate.http.Exchange;
 import io.lightgate.http.Module;
 import io.lightgate.http.ModuleContext;
 import io.lightgate.http.Request;
+import io.lightgate.http.RequestBody;
+import io.lightgate.http.RequestBodySpool;
 import io.lightgate.server.FeatureFlags;
 import io.lightgate.server.ServerKeys;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -70,15 +72,15 @@ public final class GatewayCgiDispatch {
             ex.respondError(503);
             return Module.Hook.HANDLED;
         }
+        Settings settings = new Settings(requestWire);
+        Route chosen = route;
         if (ex.request().contentLength() == -2 && !authorizer) {
-            // CONTENT_LENGTH must be known up front; lighttpd reads a chunked body whole first, lightgate streams
-            // bodies and asks for a length instead
-            ex.errorLog().write(owner.name(), "refused " + ex.request().target()
-                    + " (411): a chunked request body has no CONTENT_LENGTH for the backend");
-            ex.respondError(411);
+            // CONTENT_LENGTH must be known up front: read a chunked body whole first, as lighttpd does
+            RequestBodySpool.spool(ex, owner.name(), body ->
+                    new GatewayCgiRequest(settings, ex, body, chosen, false, subrequestStage).start());
             return Module.Hook.HANDLED;
         }
-        new GatewayCgiRequest(new Settings(requestWire), ex, route, authorizer, subrequestStage).start();
+        new GatewayCgiRequest(settings, ex, ex.requestBody(), route, authorizer, subrequestStage).start();
         return Module.Hook.HANDLED;
     }
 
@@ -111,14 +113,15 @@ public final class GatewayCgiDispatch {
 
         /**
          * gw_upgrade_policy (reference §1.3): the host allows it, HTTP/1.1, {@code Upgrade} and {@code Connection}
-         * present, no request body unless the {@code gw.upgrade-with-request-body} feature flag says otherwise.
+         * present, no request body ({@code bodyLength} as {@link RequestBody#length}) unless the
+         * {@code gw.upgrade-with-request-body} feature flag says otherwise.
          * When false the program never sees HTTP_UPGRADE.
          */
-        boolean upgradeAllowed(Request req, HostConfig host) {
+        boolean upgradeAllowed(Request req, long bodyLength, HostConfig host) {
             HttpHeaders h = req.headers();
             return host.upgrade() && req.protocol() == Request.Protocol.HTTP_1_1
                     && h.contains("Upgrade") && h.contains("Connection")
-                    && (req.contentLength() <= 0 || upgradeWithRequestBody);
+                    && (bodyLength <= 0 || upgradeWithRequestBody);
         }
     }
 }

@@ -7,6 +7,7 @@ import io.lightgate.gateway.Route;
 import io.lightgate.gateway.Tunnel;
 import io.lightgate.http.Exchange;
 import io.lightgate.http.Request;
+import io.lightgate.http.RequestBody;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,15 +22,18 @@ import java.util.Map;
 final class GatewayCgiRequest implements ConnectListener {
     private final GatewayCgiDispatch.Settings settings;
     private final Exchange ex;
+    /** The body for the backend: the client's, or the spooled copy of a chunked one. */
+    private final RequestBody body;
     private final Route route;
     private final boolean authorizer;
     private final boolean subrequestStage;
     private boolean clientGone;
 
-    GatewayCgiRequest(GatewayCgiDispatch.Settings settings, Exchange ex, Route route, boolean authorizer,
-                      boolean subrequestStage) {
+    GatewayCgiRequest(GatewayCgiDispatch.Settings settings, Exchange ex, RequestBody body, Route route,
+                      boolean authorizer, boolean subrequestStage) {
         this.settings = settings;
         this.ex = ex;
+        this.body = body;
         this.route = route;
         this.authorizer = authorizer;
         this.subrequestStage = subrequestStage;
@@ -57,11 +61,12 @@ final class GatewayCgiRequest implements ConnectListener {
         }
         HostConfig host = connection.host();
         Request req = ex.request();
-        boolean upgrade = !authorizer && settings.upgradeAllowed(req, host);
+        boolean upgrade = !authorizer && settings.upgradeAllowed(req, body.length(), host);
         CgiEnvironment.ScriptSplit split = scriptSplit(host);
         CgiEnvOptions options = new CgiEnvOptions(CgiEnvOptions.Flavor.GATEWAY, split.scriptName(), split.pathInfo(),
                 null, host.docroot(), host.stripRequestUri(), host.brokenScriptFilename(), upgrade,
-                authorizer && settings.wire().authorizerEnvironment(), authorizer ? 0 : -1, requestEnv());
+                authorizer && settings.wire().authorizerEnvironment(), authorizer ? 0 : Math.max(0, body.length()),
+                requestEnv());
         CgiEnvironment.Result result = CgiEnvironment.build(ex, options);
         if (result instanceof CgiEnvironment.Collision c) {
             refuse(connection, 400, "request headers \"" + c.firstHeader() + "\" and \"" + c.secondHeader()
@@ -87,7 +92,7 @@ final class GatewayCgiRequest implements ConnectListener {
                     .withUpgrade(upgrade, Tunnel.ClientEof.SHUTDOWN_BACKEND_OUTPUT)
                     .withXSendfile(host.xSendfile() || host.allowXSendFile(), host.xSendfileDocroot())
                     .withDebug(settings.debug(ex));
-            CgiExchange.start(ex, backend, opts);
+            CgiExchange.start(ex, body, backend, opts);
         }
     }
 

@@ -113,6 +113,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         releaseCumulation();
         if (current != null) {
             current.connectionClosed();
+            current.runDoneActions(); // unanswered, or its answer can no longer complete
         }
         ctx.fireChannelInactive();
     }
@@ -237,6 +238,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             closeAfterResponse = true;
             failBody("client closed its side before the request body ended");
             if (current.responseWritten) {
+                close();
+            } else if (!current.answered()) {
+                // nobody answers a request whose body never ends: close, as lighttpd does (the module is told)
+                current.connectionClosed();
                 close();
             }
         }
@@ -581,6 +586,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 site.errorLog().write("server", m.name() + " requestDone failed: " + e);
             }
         }
+        ex.runDoneActions();
     }
 
     private void finishRequest() {

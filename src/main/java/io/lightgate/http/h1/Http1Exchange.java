@@ -112,6 +112,43 @@ final class Http1Exchange implements CoreExchange {
         return false;
     }
 
+    /** Run by {@link #runDoneActions}; touched only on the event loop. */
+    private java.util.List<Runnable> doneActions;
+    private boolean over;
+
+    @Override
+    public void onDone(Runnable action) {
+        onLoop(() -> {
+            if (over) {
+                action.run();
+                return;
+            }
+            if (doneActions == null) {
+                doneActions = new java.util.ArrayList<>(1);
+            }
+            doneActions.add(action);
+        });
+    }
+
+    /** The exchange is over (answered to the end, or its connection gone): runs the {@link #onDone} actions once. */
+    void runDoneActions() {
+        if (over) {
+            return;
+        }
+        over = true;
+        if (doneActions == null) {
+            return;
+        }
+        for (Runnable action : doneActions) {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                errorLog().write("server", "end-of-request action for " + request.target() + " failed: " + e);
+            }
+        }
+        doneActions = null;
+    }
+
     @Override
     public RequestBody requestBody() {
         return body;

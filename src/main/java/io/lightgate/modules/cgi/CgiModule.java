@@ -19,6 +19,8 @@ import io.lightgate.http.Module;
 import io.lightgate.http.ModuleContext;
 import io.lightgate.http.PhysicalPath;
 import io.lightgate.http.Request;
+import io.lightgate.http.RequestBody;
+import io.lightgate.http.RequestBodySpool;
 import io.lightgate.http.UrlPath;
 import io.lightgate.os.ErrnoException;
 import io.lightgate.os.ExitStatus;
@@ -39,7 +41,8 @@ import java.util.Set;
 /**
  * mod_cgi (reference §5): runs the file a request maps to as a CGI program when its physical path ends with a
  * {@code cgi.assign} suffix, in the subrequest-start hook (after the core found the file). The program gets the
- * environment of reference §8 plus LD_PRELOAD/LD_LIBRARY_PATH, its directory as cwd, the request body on stdin and
+ * environment of reference §8 plus LD_PRELOAD/LD_LIBRARY_PATH, its directory as cwd, the request body on stdin (a
+ * chunked one is read whole first by {@link RequestBodySpool}, for CONTENT_LENGTH) and
  * {@code server.breakagelog} (else lightgate's stderr) as stderr; its output is answered by {@link CgiExchange}.
  * With {@code cgi.upgrade} a request carrying Upgrade starts the program at once with stdin kept open, and a
  * 101 + Upgrade answer becomes a byte tunnel. The program is terminated (SIGTERM, then SIGKILL) when the answer
@@ -89,7 +92,8 @@ public final class CgiModule implements Module {
     @Override
     public void configure(Configuration config, ModuleContext context) throws ConfigException {
         serverLog = context.errorLog();
-        // accepted for compatibility: lightgate always streams the body to the program (no temp file)
+        // accepted for compatibility: lightgate always streams the body to the program's stdin pipe (a chunked
+        // body after it was spooled whole), never hands it a temp file
         FeatureFlags.parse(config.global(ServerKeys.FEATURE_FLAGS)).flag("cgi.tempfile-accum", true);
         String file = config.global(ServerKeys.BREAKAGELOG);
         if (file != null && !file.isEmpty() && !context.testOnly()) {
@@ -153,20 +157,22 @@ public final class CgiModule implements Module {
         }
         boolean upgrade = upgradeOn && (extendedConnect
                 || req.protocol() == Request.Protocol.HTTP_1_1 && req.headers().contains("Upgrade"));
+        String program = interpreter;
         if (req.contentLength() == -2 && !upgrade) {
-            // the CGI environment needs CONTENT_LENGTH; lighttpd buffers a chunked body to a file first
-            serverLogLine(ex, script + ": a chunked request body needs its length for CONTENT_LENGTH -> 411");
-            ex.respondError(411);
+            // the CGI environment needs CONTENT_LENGTH: read a chunked body whole first, as lighttpd does
+            RequestBodySpool.spool(ex, NAME, body -> start(ex, body, physical, script, program, false));
             return Hook.HANDLED;
         }
-        start(ex, physical, script, interpreter, upgrade);
+        start(ex, ex.requestBody(), physical, script, interpreter, upgrade);
         return Hook.HANDLED;
     }
 
-    private void start(Exchange ex, PhysicalPath physical, String script, String interpreter, boolean upgrade) {
+    private void start(Exchange ex, RequestBody body, PhysicalPath physical, String script, String interpreter,
+                       boolean upgrade) {
         RequestConfig config = ex.config();
         CgiEnvOptions envOptions = CgiEnvOptions.of(CgiEnvOptions.Flavor.CGI, physical.relPath(), ex.pathInfo())
-                .withUpgradeAllowed(upgrade);
+                .withUpgradeAllowed(upgrade)
+                .withContentLength(Math.max(0, body.length()));
         if (!(CgiEnvironment.build(ex, envOptions) instanceof CgiEnvironment.Built built)) {
             ex.respondError(400); // cannot happen for mod_cgi (collisions are exported), kept for the type
             return;
@@ -211,7 +217,7 @@ public final class CgiModule implements Module {
                         ? Tunnel.ClientEof.SHUTDOWN_BACKEND_OUTPUT : Tunnel.ClientEof.CLOSE_BOTH)
                 .withLocalRedir(config.get(LOCAL_REDIR))
                 .withXSendfile(config.get(X_SENDFILE), config.get(X_SENDFILE_DOCROOT));
-        CgiExchange.start(ex, backend, options);
+        CgiExchange.start(ex, body, backend, options);
     }
 
     private static void serverLogLine(Exchange ex, String line) {

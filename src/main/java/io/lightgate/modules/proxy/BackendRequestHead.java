@@ -30,9 +30,17 @@ final class BackendRequestHead {
      * @param upgrade    the upgrade policy allowed this request's {@code Upgrade}
      * @param keepAlive  ask the backend to keep the connection (lightgate's backend pool)
      * @param forwarded  the {@code Forwarded} parameters to add
+     * @param bodyLength the body to frame, as {@link io.lightgate.http.RequestBody#length}: a chunked body that
+     *                   was spooled whole has its length now, and goes with Content-Length
      */
     record Inputs(Request request, String target, String host, boolean http10, boolean upgrade, boolean keepAlive,
-                  ForwardedParams forwarded) { }
+                  ForwardedParams forwarded, long bodyLength) {
+        /** The request's own body framing. */
+        Inputs(Request request, String target, String host, boolean http10, boolean upgrade, boolean keepAlive,
+               ForwardedParams forwarded) {
+            this(request, target, host, http10, upgrade, keepAlive, forwarded, request.contentLength());
+        }
+    }
 
     /** The head as text (ISO-8859-1 bytes on the wire), ending with the empty line. */
     static String build(Inputs in) {
@@ -99,9 +107,9 @@ final class BackendRequestHead {
             }
             out.append(name).append(": ").append(h.getValue()).append("\r\n");
         }
-        if (req.contentLength() >= 0) {
-            out.append("Content-Length: ").append(req.contentLength()).append("\r\n");
-        } else if (req.contentLength() == -2) {
+        if (in.bodyLength() >= 0) {
+            out.append("Content-Length: ").append(in.bodyLength()).append("\r\n");
+        } else if (in.bodyLength() == -2) {
             out.append("Transfer-Encoding: chunked\r\n");
         }
         if (!xffSeen) {

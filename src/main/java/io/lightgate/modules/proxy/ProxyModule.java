@@ -14,6 +14,8 @@ import io.lightgate.http.Exchange;
 import io.lightgate.http.Module;
 import io.lightgate.http.ModuleContext;
 import io.lightgate.http.Request;
+import io.lightgate.http.RequestBody;
+import io.lightgate.http.RequestBodySpool;
 import io.lightgate.server.FeatureFlags;
 import io.lightgate.server.ServerKeys;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -98,11 +100,11 @@ public final class ProxyModule implements Module {
             return Hook.HANDLED;
         }
         if (settings.forceHttp10() && req.contentLength() == -2) {
-            // an HTTP/1.0 backend needs a Content-Length; lighttpd buffers the whole body to compute it
-            ex.respondError(411);
+            // an HTTP/1.0 backend needs a Content-Length: read a chunked body whole first, as lighttpd does
+            RequestBodySpool.spool(ex, NAME, body -> new ProxyRequest(settings, ex, body, route).start());
             return Hook.HANDLED;
         }
-        new ProxyRequest(settings, ex, route).start();
+        new ProxyRequest(settings, ex, ex.requestBody(), route).start();
         return Hook.HANDLED;
     }
 
@@ -126,15 +128,18 @@ public final class ProxyModule implements Module {
 
         ForwardedParams forwarded() { return config.get(FORWARDED); }
 
-        /** Backend keep-alive for this request: only without a body, so that a retry can replay it. */
-        boolean keepAlive(Request req) {
-            return config.get(BACKEND_KEEP_ALIVE) && req.contentLength() <= 0;
+        /**
+         * Backend keep-alive for a request whose body has {@code bodyLength} ({@link RequestBody#length}): only
+         * without a body, so that a retry can replay it.
+         */
+        boolean keepAlive(long bodyLength) {
+            return config.get(BACKEND_KEEP_ALIVE) && bodyLength <= 0;
         }
 
         int keepAliveIdle() { return config.get(BACKEND_KEEP_ALIVE_IDLE); }
 
-        BackendConnections connector(Request req) {
-            return keepAlive(req) ? pooled : BackendConnections.FRESH;
+        BackendConnections connector(long bodyLength) {
+            return keepAlive(bodyLength) ? pooled : BackendConnections.FRESH;
         }
 
         /** A new connection, never a pooled one (the retry after a pooled connection turned out dead). */
@@ -143,14 +148,15 @@ public final class ProxyModule implements Module {
         /**
          * gw_upgrade_policy (reference §1.3): enabled by proxy.header or the host, HTTP/1.1 only, an
          * {@code Upgrade} and a {@code Connection} header present, no request body (unless the
-         * {@code gw.upgrade-with-request-body} feature flag says otherwise).
+         * {@code gw.upgrade-with-request-body} feature flag says otherwise; {@code bodyLength} as
+         * {@link RequestBody#length}).
          */
-        boolean upgradeAllowed(Request req, HostConfig host) {
+        boolean upgradeAllowed(Request req, long bodyLength, HostConfig host) {
             HttpHeaders h = req.headers();
             return (options.upgrade() || host.upgrade())
                     && req.protocol() == Request.Protocol.HTTP_1_1
                     && h.contains("Upgrade") && h.contains("Connection")
-                    && (req.contentLength() <= 0 || upgradeWithRequestBody);
+                    && (bodyLength <= 0 || upgradeWithRequestBody);
         }
 
         /** The request-target for the backend: origin-form, with the first matching map-urlpath prefix replaced. */

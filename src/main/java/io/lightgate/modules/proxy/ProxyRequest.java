@@ -44,6 +44,8 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
 
     private final ProxyModule.Settings settings;
     private final Exchange ex;
+    /** The body for the backend: the client's, or the spooled copy of a chunked one (force-http10). */
+    private final RequestBody body;
     private final Route route;
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private State state = State.CONNECTING;
@@ -61,17 +63,18 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
     private boolean keepAlive;
     private boolean retried;
 
-    ProxyRequest(ProxyModule.Settings settings, Exchange ex, Route route) {
+    ProxyRequest(ProxyModule.Settings settings, Exchange ex, RequestBody body, Route route) {
         this.settings = settings;
         this.ex = ex;
+        this.body = body;
         this.route = route;
     }
 
     void start() {
         headRequest = ex.request().method().equals("HEAD");
         ex.onClientGone(this::clientGone);
-        keepAlive = settings.keepAlive(ex.request());
-        settings.connector(ex.request()).connect(route, ex, this);
+        keepAlive = settings.keepAlive(body.length());
+        settings.connector(body.length()).connect(route, ex, this);
     }
 
     // ---- connecting ------------------------------------------------------------------------------------
@@ -85,11 +88,12 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         backend = connection;
         Request req = ex.request();
         HostConfig host = connection.host();
-        upgrade = settings.upgradeAllowed(req, host);
-        chunkedUpload = req.contentLength() == -2;
+        long bodyLength = body.length();
+        upgrade = settings.upgradeAllowed(req, bodyLength, host);
+        chunkedUpload = bodyLength == -2;
         String head = BackendRequestHead.build(new BackendRequestHead.Inputs(req,
                 settings.backendTarget(req), settings.backendHost(req, host), settings.forceHttp10(),
-                upgrade, keepAlive && !upgrade, settings.forwarded()));
+                upgrade, keepAlive && !upgrade, settings.forwarded(), bodyLength));
         state = State.AWAITING_HEAD;
         debug("request " + req.method() + " " + req.target() + " sent to " + host.address()
                 + (upgrade ? " (upgrade allowed)" : ""));
@@ -97,9 +101,9 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
         backend.write(Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.ISO_8859_1)));
         backend.flush();
         backend.listen(new BackendSide(connection));
-        if (state != State.DONE && (req.contentLength() > 0 || req.contentLength() == -2)) {
+        if (state != State.DONE && (bodyLength > 0 || bodyLength == -2)) {
             requestBodyDone = false;
-            requestBody = ex.requestBody();
+            requestBody = body;
             requestBody.listen(new BodyToBackend());
         }
     }
@@ -467,7 +471,7 @@ final class ProxyRequest implements ConnectListener, BackendResponseParser.Handl
             return;
         }
         if (parser.complete() && !parser.extraBytes() && keepAliveHead && keepAlive && !upgrade) {
-            settings.connector(ex.request()).recycle(backend, settings.keepAliveIdle());
+            settings.connector(body.length()).recycle(backend, settings.keepAliveIdle());
         } else {
             backend.close();
         }

@@ -2,6 +2,7 @@ package io.lightgate.modules.fastcgi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lightgate.testing.ChunkedUpload;
 import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.RawHttp;
 import io.lightgate.testing.TestServer;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** mod_fastcgi against a real FastCGI application over TCP (lightgate's own codecs), with real clients. */
 @ExtendWith(LeakGuard.class)
@@ -355,6 +358,37 @@ class FastCgiModuleTest {
              TestServer s = TestServer.start(config(".php", backend.port(), "", ""))) {
             assertThat(get(s, "/nope.php").statusCode()).isEqualTo(404);
             assertThat(backend.connections.get()).isZero();
+        }
+    }
+
+    @Test
+    void aChunkedBodyIsReadWholeAndReachesTheBackendWithItsContentLength(@TempDir Path uploads) throws Exception {
+        try (FastCgiTestBackend backend = new FastCgiTestBackend(c -> {
+                byte[] body = c.readStdin();
+                c.stdout("Status: 200 OK\r\nX-Body-Sha: " + sha(body) + "\r\nX-Body-Length: " + body.length
+                        + "\r\n\r\n");
+                c.endRequest(0);
+            });
+             TestServer s = TestServer.start(config("/app/", backend.port(), ", \"check-local\" => \"disable\"",
+                     "server.upload-dirs = ( \"" + uploads + "\" )\n"))) {
+            byte[] big = new byte[1 << 20]; // past the spool's memory limit: through a temp file
+            new Random(13).nextBytes(big);
+            for (byte[] body : List.of("hello, world".getBytes(StandardCharsets.US_ASCII), big)) {
+                try (RawHttp c = RawHttp.connect(s.port(), TIMEOUT)) {
+                    c.send("POST /app/up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+                    ChunkedUpload.write(c.outputStream(), body, body.length < 100 ? new int[] {5, 1, 6}
+                            : ChunkedUpload.ODD_SIZES);
+                    RawHttp.Response r = c.readResponse(true);
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.header("X-Body-Length")).isEqualTo(Integer.toString(body.length));
+                    assertThat(r.header("X-Body-Sha")).isEqualTo(sha(body));
+                }
+                assertThat(backend.requests.getLast().params())
+                        .containsEntry("CONTENT_LENGTH", Integer.toString(body.length));
+            }
+            assertThat(ChunkedUpload.entries(uploads)).isZero();
+            assertThat(ChunkedUpload.openFilesIn(uploads)).isZero();
+            assertThat(s.errorLines("mod_fastcgi")).isEmpty();
         }
     }
 

@@ -41,6 +41,20 @@ class BackendRequestHeadTest {
     }
 
     @Test
+    void aChunkedBodyIsFramedChunkedUntilItsLengthIsKnown() {
+        Request r = request("PUT", "/u", Request.Protocol.HTTP_1_1, "h", "http", "1.2.3.4", -2,
+                "Host", "h", "Transfer-Encoding", "chunked");
+        String streamed = BackendRequestHead.build(new BackendRequestHead.Inputs(r, "/u", "h", false, false, false,
+                ForwardedParams.NONE));
+        assertThat(streamed).contains("Transfer-Encoding: chunked\r\n").doesNotContain("Content-Length");
+        // spooled whole (force-http10): the length it turned out to have
+        String spooled = BackendRequestHead.build(new BackendRequestHead.Inputs(r, "/u", "h", true, false, false,
+                ForwardedParams.NONE, 12345));
+        assertThat(spooled).startsWith("PUT /u HTTP/1.0\r\n").contains("Content-Length: 12345\r\n")
+                .doesNotContain("Transfer-Encoding");
+    }
+
+    @Test
     void teOtherThanTrailersIsDropped() {
         Request r = request("GET", "/", Request.Protocol.HTTP_1_1, "h", "http", "1.2.3.4", -1,
                 "Host", "h", "TE", "gzip, trailers");

@@ -3,6 +3,7 @@ package io.lightgate.modules.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.lightgate.testing.ChunkedUpload;
 import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.RawHttp;
 import io.lightgate.testing.TestServer;
@@ -14,12 +15,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Request and response bodies streamed through mod_proxy, both framings each way, with back-pressure. */
 @ExtendWith(LeakGuard.class)
@@ -139,14 +143,27 @@ class ProxyBodiesTest {
     }
 
     @Test
-    void forceHttp10RefusesAChunkedUploadWith411() throws Exception {
+    void forceHttp10ReadsAChunkedUploadWholeAndSendsItWithContentLength(@TempDir Path uploads) throws Exception {
         try (ProxyBackend backend = bodyEcho();
              TestServer s = TestServer.start(ProxyUpgradeTest.config(backend.port(),
-                     "proxy.header = ( \"force-http10\" => \"enable\" )\n"))) {
-            String raw = RawHttp.exchange(s.port(), "PUT /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n"
-                    + "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n", Duration.ofSeconds(10));
-            assertThat(RawHttp.parse(raw).status()).isEqualTo(411);
-            assertThat(backend.connections.get()).isZero();
+                     "proxy.header = ( \"force-http10\" => \"enable\" )\n"
+                             + "server.upload-dirs = ( \"" + uploads + "\" )\n"))) {
+            byte[] big = patterned(2 << 20); // past the spool's memory limit: through a temp file
+            for (byte[] body : List.of("hello, world".getBytes(StandardCharsets.US_ASCII), big)) {
+                try (RawHttp c = RawHttp.connect(s.port(), Duration.ofSeconds(30))) {
+                    c.send("PUT /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n");
+                    ChunkedUpload.write(c.outputStream(), body, body.length < 100 ? new int[] {5, 1, 6}
+                            : ChunkedUpload.ODD_SIZES);
+                    RawHttp.Response r = c.readResponse(false);
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.body()).isEqualTo(body.length + " " + crc(body));
+                }
+                assertThat(backend.heads.getLast()).startsWith("PUT /up HTTP/1.0\r\n")
+                        .contains("Content-Length: " + body.length + "\r\n")
+                        .doesNotContainIgnoringCase("Transfer-Encoding");
+            }
+            assertThat(ChunkedUpload.entries(uploads)).isZero();
+            assertThat(ChunkedUpload.openFilesIn(uploads)).isZero();
         }
     }
 

@@ -2,6 +2,7 @@ package io.lightgate.modules.scgi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lightgate.testing.ChunkedUpload;
 import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.RawHttp;
 import io.lightgate.testing.TestServer;
@@ -12,14 +13,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.SequencedMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** mod_scgi against a real SCGI (and uwsgi) backend over TCP, with real clients. */
 @ExtendWith(LeakGuard.class)
@@ -260,6 +264,35 @@ class ScgiModuleTest {
                     + "Connection: upgrade, close\r\n\r\n", TIMEOUT);
             assertThat(RawHttp.parse(raw).status()).isEqualTo(200);
             assertThat(backend.heads.getFirst()).doesNotContainKey("HTTP_UPGRADE");
+        }
+    }
+
+    @Test
+    void aChunkedBodyIsReadWholeAndReachesTheBackendWithItsContentLength(@TempDir Path uploads) throws Exception {
+        try (ScgiTestBackend backend = new ScgiTestBackend(c -> {
+                byte[] body = c.readBody(); // exactly CONTENT_LENGTH bytes
+                c.write("Status: 200 OK\r\nX-Body-Sha: " + sha(body) + "\r\nX-Body-Length: " + body.length
+                        + "\r\n\r\n");
+            });
+             TestServer s = TestServer.start(config("/ws/", backend.port(), ", \"check-local\" => \"disable\"",
+                     "server.upload-dirs = ( \"" + uploads + "\" )\n"))) {
+            byte[] big = new byte[1 << 20]; // past the spool's memory limit: through a temp file
+            new Random(11).nextBytes(big);
+            for (byte[] body : List.of("hello, world".getBytes(StandardCharsets.US_ASCII), big)) {
+                try (RawHttp c = RawHttp.connect(s.port(), TIMEOUT)) {
+                    c.send("POST /ws/up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+                    ChunkedUpload.write(c.outputStream(), body, body.length < 100 ? new int[] {5, 1, 6}
+                            : ChunkedUpload.ODD_SIZES);
+                    RawHttp.Response r = c.readResponse(true);
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.header("X-Body-Length")).isEqualTo(Integer.toString(body.length));
+                    assertThat(r.header("X-Body-Sha")).isEqualTo(sha(body));
+                }
+                assertThat(backend.heads.getLast()).containsEntry("CONTENT_LENGTH", Integer.toString(body.length));
+            }
+            assertThat(ChunkedUpload.entries(uploads)).isZero();
+            assertThat(ChunkedUpload.openFilesIn(uploads)).isZero();
+            assertThat(s.errorLines("mod_scgi")).isEmpty();
         }
     }
 
