@@ -19,6 +19,10 @@ public final class RequestPipeline {
 
     private final List<Module> modules;
     private final boolean absoluteDirRedirect;
+    /** The document root of the last request on this connection, as configured and as a Path (parsed once). */
+    private String docRootConfigured;
+    private Path docRootPath;
+    private String docRootText;
 
     public RequestPipeline(Site site) {
         this.modules = site.modules();
@@ -77,25 +81,30 @@ public final class RequestPipeline {
             ex.respondError(500);
             return false;
         }
-        return resolvePhysical(ex, Path.of(docRoot));
+        if (!docRoot.equals(docRootConfigured)) {
+            docRootPath = Path.of(docRoot);
+            docRootText = docRootPath.toString();
+            docRootConfigured = docRoot;
+        }
+        return resolvePhysical(ex, docRootPath, docRootText);
     }
 
     /** Sets the physical path, or answers (301/403/404) and returns false. */
-    private boolean resolvePhysical(CoreExchange ex, Path docRoot) {
+    private boolean resolvePhysical(CoreExchange ex, Path docRoot, String docRootText) {
         String rel = ex.request().path();
         boolean followSymlinks = ex.config().get(ServerKeys.FOLLOW_SYMLINK);
-        Path path = docRoot.resolve(rel.substring(1));
+        PhysicalPath physical = PhysicalPath.below(docRoot, docRootText, rel);
         try {
             if (!followSymlinks && PhysicalPath.hasSymlinkBelowRoot(docRoot, rel)) {
                 ex.respondError(403);
                 return false;
             }
-            StatCache.FileStat stat = StatCache.stat(path, ServerKeys.statCacheEnabled(ex.config()));
+            StatCache.FileStat stat = StatCache.stat(physical, ServerKeys.statCacheEnabled(ex.config()));
             if (stat.directory() && !rel.endsWith("/")) {
                 redirectToDirectory(ex);
                 return false;
             }
-            ex.physical(new PhysicalPath(docRoot, rel, path));
+            ex.physical(physical);
             return true;
         } catch (NoSuchFileException | NotDirectoryException e) {
             return resolvePathInfo(ex, docRoot, rel);
@@ -106,7 +115,7 @@ public final class RequestPipeline {
             if (e.getMessage() != null && e.getMessage().contains("Not a directory")) {
                 return resolvePathInfo(ex, docRoot, rel);
             }
-            ex.errorLog().write("server", "stat " + path + " failed: " + e.getMessage());
+            ex.errorLog().write("server", "stat " + physical.text() + " failed: " + e.getMessage());
             ex.respondError(e instanceof SecurityException ? 403 : 404);
             return false;
         }

@@ -55,8 +55,15 @@ public final class StatCache {
         }
     };
 
-    private final Map<Path, Entry> entries = new HashMap<>();
+    private final Map<String, Entry> entries = new HashMap<>();
     private long cachedBytes;
+    /**
+     * The last lookup, by identity: one request asks about the same path two or three times (the core's
+     * stat, mod_staticfile's, the content), and hashing and comparing it each time was a visible part of a
+     * 1 KiB response.
+     */
+    private String lastKey;
+    private Entry lastEntry;
 
     private StatCache() { }
 
@@ -65,7 +72,18 @@ public final class StatCache {
         if (!cached) {
             return FileStat.of(path);
         }
-        return PER_THREAD.get().entry(path).stat;
+        return PER_THREAD.get().entry(path.toString(), path, null).stat;
+    }
+
+    /**
+     * stat(2) of a request's physical path, following symlinks; from the cache when {@code cached} and fresh.
+     * Cached by its text, so a hit needs no {@link Path}.
+     */
+    public static FileStat stat(PhysicalPath physical, boolean cached) throws IOException {
+        if (!cached) {
+            return FileStat.of(physical.path());
+        }
+        return PER_THREAD.get().entry(physical.text(), null, physical).stat;
     }
 
     /**
@@ -73,17 +91,17 @@ public final class StatCache {
      * second per thread; null when the file is larger, changed size under us, or caching is off. The array is
      * shared: never modify it.
      */
-    public static byte[] smallFileContent(Path path, FileStat stat, boolean cached) throws IOException {
+    public static byte[] smallFileContent(PhysicalPath physical, FileStat stat, boolean cached) throws IOException {
         if (!cached || !stat.regularFile() || stat.size() > SMALL_FILE_LIMIT) {
             return null;
         }
         StatCache cache = PER_THREAD.get();
-        Entry e = cache.entry(path);
+        Entry e = cache.entry(physical.text(), null, physical);
         if (e.stat != stat && !e.stat.equals(stat)) {
             return null;
         }
         if (e.content == null) {
-            byte[] bytes = readWhole(path, (int) stat.size());
+            byte[] bytes = readWhole(physical.path(), (int) stat.size());
             if (bytes == null) {
                 return null;
             }
@@ -93,12 +111,22 @@ public final class StatCache {
         return e.content;
     }
 
-    private Entry entry(Path path) throws IOException {
+    /** The fresh entry for {@code key}, the text of {@code path} or of {@code physical} (whichever is given). */
+    private Entry entry(String key, Path path, PhysicalPath physical) throws IOException {
         long now = System.currentTimeMillis() / 1000;
-        Entry e = entries.get(path);
-        if (e != null && e.second == now) {
-            return e;
+        if (key == lastKey && lastEntry.second == now) {
+            return lastEntry;
         }
+        Entry e = entries.get(key);
+        if (e == null || e.second != now) {
+            e = refresh(key, path != null ? path : physical.path(), e, now);
+        }
+        lastKey = key;
+        lastEntry = e;
+        return e;
+    }
+
+    private Entry refresh(String key, Path path, Entry e, long now) throws IOException {
         FileStat stat = FileStat.of(path);
         if (e != null && e.content != null) {
             cachedBytes -= e.content.length;
@@ -106,9 +134,11 @@ public final class StatCache {
         if (entries.size() >= MAX_ENTRIES || cachedBytes >= MAX_BYTES) {
             entries.clear();
             cachedBytes = 0;
+            lastKey = null;
+            lastEntry = null;
         }
         Entry fresh = new Entry(stat, now);
-        entries.put(path, fresh);
+        entries.put(key, fresh);
         return fresh;
     }
 

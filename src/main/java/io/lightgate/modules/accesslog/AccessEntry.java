@@ -36,7 +36,7 @@ public record AccessEntry(Request request, int status, long bodyBytes, long byte
         int status = response == null ? -1 : response.status();
         return new AccessEntry(request, status, bodyBytes(request, response, bytesOut), bytesIn, bytesOut,
                 response == null ? null : response.headers(),
-                physical == null || physical.path() == null ? null : physical.path().toString(),
+                physical == null ? null : physical.text(),
                 exchange.config().get(ServerKeys.NAME), Instant.now(),
                 System.nanoTime() - request.startNanos(), keptAlive(request, response));
     }

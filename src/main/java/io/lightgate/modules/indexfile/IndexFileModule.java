@@ -37,7 +37,7 @@ public final class IndexFileModule implements Module {
     @Override
     public Hook subrequestStart(Exchange exchange) {
         PhysicalPath physical = exchange.physical();
-        if (physical == null || physical.path() == null || !exchange.request().path().endsWith("/")) {
+        if (physical == null || !exchange.request().path().endsWith("/")) {
             return Hook.GO_ON;
         }
         for (String name : names(exchange.config())) {

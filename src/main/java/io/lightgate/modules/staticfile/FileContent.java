@@ -1,6 +1,7 @@
 package io.lightgate.modules.staticfile;
 
 import io.lightgate.http.Response;
+import io.lightgate.http.PhysicalPath;
 import io.lightgate.http.StatCache;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -32,12 +33,12 @@ sealed interface FileContent {
     /** Releases what was opened when no body is sent after all. */
     void discard();
 
-    static FileContent open(Path path, StatCache.FileStat stat, boolean cached) throws IOException {
-        byte[] small = StatCache.smallFileContent(path, stat, cached);
+    static FileContent open(PhysicalPath physical, StatCache.FileStat stat, boolean cached) throws IOException {
+        byte[] small = StatCache.smallFileContent(physical, stat, cached);
         if (small != null) {
             return new InMemory(small);
         }
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        FileChannel channel = FileChannel.open(physical.path(), StandardOpenOption.READ);
         try {
             return new OnDisk(channel, channel.size());
         } catch (IOException e) {

@@ -285,4 +285,70 @@ class StaticFileModuleTest {
         Thread.sleep(1100);
         assertThat(get("/page.html").bodyText()).isEqualTo("<p>changed</p>");
     }
+
+    /** The headers of a response derived with the stat cache off: computed afresh, no memo involved. */
+    private HttpHeaders uncachedHeaders(String urlPath) {
+        String engine = config.get(ServerKeys.STAT_CACHE_ENGINE);
+        config.set(ServerKeys.STAT_CACHE_ENGINE, "disable");
+        try {
+            TestExchange ex = get(urlPath);
+            ex.bodyText();
+            return ex.response().headers();
+        } finally {
+            config.set(ServerKeys.STAT_CACHE_ENGINE, engine);
+        }
+    }
+
+    @Test
+    void headersRememberedPerThreadStayWithTheirFileTableAndEtagFields() {
+        HttpHeaders dataAlone = uncachedHeaders("/data.txt");
+        HttpHeaders pageAlone = uncachedHeaders("/page.html");
+        assertThat(dataAlone.get("ETag")).isNotEqualTo(pageAlone.get("ETag"));
+        // alternating files within one second: each keeps its own type, ETag and Last-Modified
+        for (int i = 0; i < 4; i++) {
+            for (var file : List.of("/data.txt", "/page.html")) {
+                TestExchange ex = get(file);
+                HttpHeaders expected = file.equals("/data.txt") ? dataAlone : pageAlone;
+                for (String name : List.of("Content-Type", "ETag", "Last-Modified")) {
+                    assertThat(ex.response().headers().get(name)).as(file + " " + name).isEqualTo(expected.get(name));
+                }
+                ex.bodyText();
+            }
+        }
+        // the same file under another mimetype.assign (as a conditional would give): that table's type
+        config.set(io.lightgate.modules.mimetype.MimeTypes.ASSIGN,
+                io.lightgate.modules.mimetype.MimeTable.of(java.util.Map.of(".txt", "text/x-one")));
+        TestExchange one = get("/data.txt");
+        assertThat(one.response().headers().get("Content-Type")).isEqualTo("text/x-one");
+        one.bodyText();
+        config.set(io.lightgate.modules.mimetype.MimeTypes.ASSIGN,
+                io.lightgate.modules.mimetype.MimeTable.of(java.util.Map.of(".txt", "text/x-two")));
+        TestExchange two = get("/data.txt");
+        assertThat(two.response().headers().get("Content-Type")).isEqualTo("text/x-two");
+        two.bodyText();
+        // and under other etag.use-* settings: the ETag of those fields, not the remembered one
+        config.set(StaticFileModule.ETAG_USE_INODE, false).set(StaticFileModule.ETAG_USE_MTIME, false);
+        String sizeOnly = uncachedHeaders("/data.txt").get("ETag");
+        TestExchange sized = get("/data.txt");
+        assertThat(sized.response().headers().get("ETag")).isEqualTo(sizeOnly).isNotEqualTo(dataAlone.get("ETag"));
+        sized.bodyText();
+        config.set(StaticFileModule.ETAG_USE_INODE, true).set(StaticFileModule.ETAG_USE_MTIME, true);
+        TestExchange all = get("/data.txt");
+        assertThat(all.response().headers().get("ETag")).isEqualTo(dataAlone.get("ETag"));
+        all.bodyText();
+    }
+
+    @Test
+    void aNewModificationTimeShowsInTheValidatorsOnceTheCachedStatExpires() throws Exception {
+        TestExchange before = get("/data.txt");
+        String etagBefore = before.response().headers().get("ETag");
+        assertThat(before.response().headers().get("Last-Modified")).isEqualTo(LM);
+        before.bodyText();
+        Files.setLastModifiedTime(root.resolve("data.txt"), FileTime.fromMillis((MTIME + 60) * 1000));
+        Thread.sleep(1100);
+        TestExchange after = get("/data.txt");
+        assertThat(after.response().headers().get("Last-Modified")).isEqualTo("Sat, 21 Nov 2026 19:52:02 GMT");
+        assertThat(after.response().headers().get("ETag")).isNotEqualTo(etagBefore);
+        after.bodyText();
+    }
 }
