@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Static-file benchmark: lightgate and lighttpd 1.4.69 side by side, interleaved, on the SAME config text
-# (only the port differs). Needs Debian's lighttpd and wrk; builds the jar if needed. lightgate runs twice:
+# (only the port differs). Needs Debian's lighttpd and wrk; builds the jar if needed, runs it through ./lightgate.
 # with its default (one event loop per core) and with server.event-loops = 1, because on this 2-core box
 # wrk needs a core of its own and lighttpd is single-threaded.
 #   bench/static.sh [REPS=3] [DURATION_S=5] [CONNECTIONS=50]
@@ -11,8 +11,9 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 for tool in lighttpd wrk; do
   command -v $tool >/dev/null || { echo "bench: $tool missing (apt-get install lighttpd wrk)" >&2; exit 1; }
 done
-JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
-[ -f "$here/target/lightgate.jar" ] || (cd "$here" && ./mvnw -B -q -DskipTests package)
+# shellcheck source=lib.sh
+source "$here/bench/lib.sh"
+build_lightgate_jar
 
 run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-bench.XXXXXX")
 pids=()
@@ -41,8 +42,9 @@ write_conf $port_lightgate lightgate
 write_conf $port_lightgate1 lightgate-1loop "server.event-loops = 1"
 
 lighttpd -D -f "$run/lighttpd.conf" & pids+=($!)
-"$JAVA_HOME/bin/java" -jar "$here/target/lightgate.jar" -D -f "$run/lightgate.conf" 2>/dev/null & pids+=($!)
-"$JAVA_HOME/bin/java" -jar "$here/target/lightgate.jar" -D -f "$run/lightgate-1loop.conf" 2>/dev/null & pids+=($!)
+# through the launcher (it execs java, so $! is the server), with the JVM options it gives every lightgate
+"$here/lightgate" -D -f "$run/lightgate.conf" 2>/dev/null & pids+=($!)
+"$here/lightgate" -D -f "$run/lightgate-1loop.conf" 2>/dev/null & pids+=($!)
 for port in $port_lighttpd $port_lightgate $port_lightgate1; do
   for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$port/1k.bin" && break; sleep 0.1; done
 done
