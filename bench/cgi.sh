@@ -155,10 +155,15 @@ run_shape() { # $1 = shape, $2 = target, $3 = duration, $4 = label (empty: warm-
     tail -1 "$results" | report_ws 'other(CGIs)'
   fi
 }
-# Warm the JIT (and the others' buffers) before measuring; these runs are not counted.
+# Warm the JIT (and the others' buffers) before measuring; these runs are not counted. A plain CGI request
+# costs a process spawn (about 1,000 requests/s here), so the JIT sees the CGI path 100 times less often than
+# a static file's or a WebSocket message's: measured, lightgate's server CPU per CGI request fell from 550-1,090 us
+# after 20 s to 300-320 us after 60 s (C2 still compiling the first 20 s), so `get` shapes warm up longer.
 for shape in $SHAPES; do
   for t in $TARGETS; do
-    if runs_shape "$t" "$shape"; then run_shape "$shape" "$t" "${WARM:-8}" ""; fi
+    warm=${WARM:-8}
+    case $shape in get:*) warm=${WARM_GET:-60} ;; esac
+    if runs_shape "$t" "$shape"; then run_shape "$shape" "$t" "$warm" ""; fi
   done
 done
 for rep in $(seq "$REPS"); do
