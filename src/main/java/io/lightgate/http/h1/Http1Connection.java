@@ -451,7 +451,11 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 req.protocol() == Request.Protocol.HTTP_1_0, serverTag(ex), site.errorLog(), promise);
         // added after write() returns: a small response may complete inside it, and requestDone needs bytesOut
         if (oneBuffer) {
-            promise.addListener((ChannelFutureListener) f -> writeComplete(ex, f.isSuccess()));
+            if (promise.isDone()) {
+                writeComplete(ex, promise.isSuccess()); // the usual case: the kernel took it at once
+            } else {
+                promise.addListener((ChannelFutureListener) f -> writeComplete(ex, f.isSuccess()));
+            }
         } else {
             promise.addListener(new WriteProgress(ex));
         }

@@ -29,7 +29,8 @@ final class Http1RequestBody implements RequestBody {
     private boolean readable = true;
     /** Why the body failed before anyone listened; told to a late {@link #listen}. */
     private Throwable failure;
-    private final ArrayDeque<ByteBuf> readAhead = new ArrayDeque<>();
+    /** Made when the first bytes wait: most requests have no body. */
+    private ArrayDeque<ByteBuf> readAhead;
     private long readAheadBytes;
     /** The body's end was read while WAITING. */
     private boolean endRead;
@@ -62,7 +63,7 @@ final class Http1RequestBody implements RequestBody {
                 state = State.LISTENING;
                 // what was read ahead goes at once: it is in memory already, a pause applies to further reads
                 ByteBuf b;
-                while (state == State.LISTENING && (b = readAhead.poll()) != null) {
+                while (state == State.LISTENING && readAhead != null && (b = readAhead.poll()) != null) {
                     readAheadBytes -= b.readableBytes();
                     data(b);
                 }
@@ -136,6 +137,9 @@ final class Http1RequestBody implements RequestBody {
     void data(ByteBuf data) {
         if (state == State.WAITING) {
             readAheadBytes += data.readableBytes();
+            if (readAhead == null) {
+                readAhead = new ArrayDeque<>(4);
+            }
             readAhead.add(data);
             return;
         }
@@ -186,7 +190,7 @@ final class Http1RequestBody implements RequestBody {
     /** Drops what was read ahead (the connection closed, or nobody will listen). */
     void releaseReadAhead() {
         ByteBuf b;
-        while ((b = readAhead.poll()) != null) {
+        while (readAhead != null && (b = readAhead.poll()) != null) {
             b.release();
         }
         readAheadBytes = 0;
