@@ -1,4 +1,4 @@
-# Shared by bench/ws.sh, bench/proxy.sh and bench/cgi.sh (sourced after they set `here`): the jar build, the run
+# Shared by bench/static.sh, bench/static-cpu.sh, bench/ws.sh, bench/proxy.sh and bench/cgi.sh (sourced after they set `here`): the jar build, the run
 # directory with its cleanup, wsload, and the one-line reports of wsload and wrk runs.
 
 # Builds target/lightgate.jar when it is missing or older than the sources. lightgate runs through its launcher,
@@ -60,4 +60,20 @@ print(json.dumps({"label": label, "mode": "wrk", "msgs_per_s": float(rps.group(1
 # stdin = one wrk_json line; prints it as one line.
 report_get() {
   python3 -c 'import json,sys; d=json.loads(sys.stdin.readline()); print("%s req/s=%.0f p50=%.0fus p99=%.0fus errors=%d" % (d["label"], d["msgs_per_s"], d["lat_us"]["p50"], d["lat_us"]["p99"], d["errors"]["total"]))'
+}
+
+# The static benchmarks' one config text (perf-baseline's lighttpd-static.conf, paths and port substituted):
+# $1 = config path, $2 = port, $3 = error log path, $4 = extra line. Needs `run` (the docroot is $run/docroot).
+write_static_conf() {
+  cat > "$1" <<CONF
+server.document-root   = "$run/docroot"
+server.bind            = "127.0.0.1"
+server.port            = $2
+server.errorlog        = "$3"
+server.max-fds         = 16384
+server.listen-backlog  = 4096
+server.max-keep-alive-requests = 100000
+mimetype.assign = ( ".bin" => "application/octet-stream", ".html" => "text/html" )
+${4:-}
+CONF
 }

@@ -22,17 +22,7 @@ mkdir -p "$run/docroot"
 head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
 head -c 1048576 /dev/urandom > "$run/docroot/1m.bin"
 write_conf() { # $1 = name, $2 = port, $3 = extra line
-  cat > "$run/$1.conf" <<CONF
-server.document-root   = "$run/docroot"
-server.bind            = "127.0.0.1"
-server.port            = $2
-server.errorlog        = "$run/$1.error.log"
-server.max-fds         = 16384
-server.listen-backlog  = 4096
-server.max-keep-alive-requests = 100000
-mimetype.assign = ( ".bin" => "application/octet-stream", ".html" => "text/html" )
-${3:-}
-CONF
+  write_static_conf "$run/$1.conf" "$2" "$run/$1.error.log" "${3:-}"
 }
 port=18094
 write_conf lighttpd $port

@@ -24,18 +24,8 @@ head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
 head -c 1048576 /dev/urandom > "$run/docroot/1m.bin"
 
 port_lighttpd=18084; port_lightgate=18086; port_lightgate1=18087
-write_conf() { # $1 = port, $2 = log name, $3 = extra line
-  cat > "$run/$2.conf" <<CONF
-server.document-root   = "$run/docroot"
-server.bind            = "127.0.0.1"
-server.port            = $1
-server.errorlog        = "$run/$2.error.log"
-server.max-fds         = 16384
-server.listen-backlog  = 4096
-server.max-keep-alive-requests = 100000
-mimetype.assign = ( ".bin" => "application/octet-stream", ".html" => "text/html" )
-${3:-}
-CONF
+write_conf() { # $1 = port, $2 = name, $3 = extra line
+  write_static_conf "$run/$2.conf" "$1" "$run/$2.error.log" "${3:-}"
 }
 write_conf $port_lighttpd lighttpd
 write_conf $port_lightgate lightgate

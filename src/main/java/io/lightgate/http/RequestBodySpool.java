@@ -219,17 +219,8 @@ public final class RequestBodySpool implements RequestBody.Listener {
     }
 
     private void release() {
-        if (memory != null) {
-            memory.release();
-            memory = null;
-        }
-        if (file != null) {
-            try {
-                file.close();
-            } catch (IOException ignored) {
-                // unlinked already: closing frees it whatever close reports
-            }
-            file = null;
-        }
+        SpooledRequestBody.release(memory, file);
+        memory = null;
+        file = null;
     }
 }

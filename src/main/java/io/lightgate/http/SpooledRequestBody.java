@@ -188,9 +188,15 @@ public final class SpooledRequestBody implements RequestBody {
     }
 
     private void release() {
+        release(memory, file);
+        memory = null;
+        file = null;
+    }
+
+    /** Frees a spooled body's memory and closes its temp file, either of which may be null. */
+    static void release(ByteBuf memory, FileChannel file) {
         if (memory != null) {
             memory.release();
-            memory = null;
         }
         if (file != null) {
             try {
@@ -198,7 +204,6 @@ public final class SpooledRequestBody implements RequestBody {
             } catch (IOException ignored) {
                 // unlinked already: closing frees it whatever close reports
             }
-            file = null;
         }
     }
 }
