@@ -7,6 +7,7 @@ import io.netty.channel.epoll.EpollIoHandle;
 import io.netty.channel.epoll.EpollIoOps;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 
 import java.io.IOException;
@@ -28,19 +29,32 @@ final class PidfdWatch implements EpollIoHandle {
     }
 
     static Future<ExitStatus> start(SpawnedProcess process, IoEventLoop loop) {
+        if (loop.isShuttingDown()) {
+            // The loop is going away (only a stopping server or helper shuts its loops down): a registration now
+            // might come after the loop closed its handles, leaving the child unreaped and the pidfd open (seen
+            // once in CI). Collect it here instead, and report on the caller's thread, as the loop may not run
+            // listeners any more.
+            PidfdWatch watch = new PidfdWatch(process, ImmediateEventExecutor.INSTANCE.newPromise());
+            watch.close();
+            return watch.exit;
+        }
         PidfdWatch watch = new PidfdWatch(process, loop.newPromise());
         loop.register(watch).addListener(registered -> {
             if (registered.isSuccess()) {
-                watch.registered((IoRegistration) registered.getNow());
+                watch.registered((IoRegistration) registered.getNow(), loop);
             } else {
-                watch.fail(registered.cause());
+                watch.collectUnwatched(registered.cause());
             }
         });
         return watch.exit;
     }
 
-    private void registered(IoRegistration registration) {
+    private void registered(IoRegistration registration, IoEventLoop loop) {
         this.registration = registration;
+        if (loop.isShuttingDown()) {
+            close(); // registered while the loop stops: it may not close this handle any more
+            return;
+        }
         try {
             // Level-triggered: a child that exited before this point is reported at once.
             registration.submit(EpollIoOps.EPOLLIN);
@@ -98,6 +112,12 @@ final class PidfdWatch implements EpollIoHandle {
     private void fail(Throwable cause) {
         release();
         exit.tryFailure(cause);
+    }
+
+    /** The registration failed: nobody would ever reap the child, so it is collected now (as by {@link #close}). */
+    private void collectUnwatched(Throwable cause) {
+        close();
+        exit.tryFailure(cause); // only when close() could not collect it
     }
 
     private void release() {

@@ -164,6 +164,26 @@ class ReaperTest {
     }
 
     @Test
+    void aChildWatchedOnceItsLoopIsStoppingIsKilledAndReapedAtOnce() throws Exception {
+        MultiThreadIoEventLoopGroup doomed = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        IoEventLoop stopping = (IoEventLoop) doomed.next();
+        SpawnedProcess child = Spawn.spawn(Spawn.Request.of(Path.of("/bin/sleep"), List.of("sleep", "30"), ENV,
+                stdin.readFd()));
+        // on the loop itself, after its shutdown began: as a CGI spawned by the last request of a stopping server
+        Future<Future<ExitStatus>> watched = stopping.submit(() -> {
+            doomed.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            assertThat(stopping.isShuttingDown()).isTrue();
+            return child.watch(stopping);
+        });
+        Future<ExitStatus> exit = watched.get(10, TimeUnit.SECONDS);
+        doomed.terminationFuture().syncUninterruptibly();
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isEqualTo(new ExitStatus.Signaled(Posix.SIGKILL, false));
+        assertThat(child.isReaped()).isTrue();
+        assertThat(Files.exists(Path.of("/proc/" + child.pid()))).as("pid %d reaped", child.pid()).isFalse();
+        assertThat(Proc.openPidfds()).isZero();
+    }
+
+    @Test
     void watchingNeedsAnEpollLoopAndARefusalLeavesTheChildWatchable() throws Exception {
         MultiThreadIoEventLoopGroup nio = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         SpawnedProcess child = sh("exit 0");
