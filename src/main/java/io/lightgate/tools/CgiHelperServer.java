@@ -3,6 +3,7 @@ package io.lightgate.tools;
 import io.lightgate.os.Posix;
 import io.lightgate.os.Sockets;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -132,7 +133,11 @@ public final class CgiHelperServer {
         if (!stopping.compareAndSet(false, true)) {
             return;
         }
-        server.close();
+        ChannelFuture listenerClosed = server.close();
+        if (!server.eventLoop().inEventLoop()) {
+            // "stops accepting" holds once this returns: a connect right after it is refused (seen racing in CI)
+            listenerClosed.syncUninterruptibly();
+        }
         if (active.get() == 0) {
             finish();
             return;
