@@ -248,7 +248,7 @@ public final class StaticFileModule implements Module {
             FileHeaders h = LAST.get();
             if (h.stat != stat) {
                 h.stat = stat;
-                h.pathText = physical.path().toString();
+                h.pathText = physical.text(); // a regular file's text: its normalised path, as Path.toString() gives
                 h.table = null;
                 h.type = null;
                 h.etagFields = -1;

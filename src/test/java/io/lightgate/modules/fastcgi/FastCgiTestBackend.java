@@ -1,5 +1,6 @@
 package io.lightgate.modules.fastcgi;
 
+import io.lightgate.testing.Acceptor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
@@ -202,17 +203,7 @@ final class FastCgiTestBackend implements AutoCloseable {
     FastCgiTestBackend(Script script) throws IOException {
         this.server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress("127.0.0.1", 0));
-        Thread.ofVirtual().start(() -> {
-            while (server.isOpen()) {
-                try {
-                    SocketChannel c = server.accept();
-                    connections.incrementAndGet();
-                    Thread.ofVirtual().start(() -> serve(c, script));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        Acceptor.serveEach(server, connections, c -> serve(c, script));
     }
 
     private void serve(SocketChannel c, Script script) {

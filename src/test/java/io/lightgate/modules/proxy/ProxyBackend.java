@@ -1,5 +1,6 @@
 package io.lightgate.modules.proxy;
 
+import io.lightgate.testing.Acceptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,22 +96,12 @@ final class ProxyBackend implements AutoCloseable {
 
     private ProxyBackend(ServerSocketChannel server, Script script) {
         this.server = server;
-        Thread.ofVirtual().start(() -> {
-            while (server.isOpen()) {
-                try {
-                    SocketChannel c = server.accept();
-                    connections.incrementAndGet();
-                    Thread.ofVirtual().start(() -> {
-                        try (c) {
-                            script.run(new Conn(c));
-                            events.add("done");
-                        } catch (IOException | InterruptedException e) {
-                            events.add("error: " + e);
-                        }
-                    });
-                } catch (IOException e) {
-                    return;
-                }
+        Acceptor.serveEach(server, connections, c -> {
+            try (c) {
+                script.run(new Conn(c));
+                events.add("done");
+            } catch (IOException | InterruptedException e) {
+                events.add("error: " + e);
             }
         });
     }

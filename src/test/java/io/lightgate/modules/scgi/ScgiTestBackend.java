@@ -1,5 +1,6 @@
 package io.lightgate.modules.scgi;
 
+import io.lightgate.testing.Acceptor;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayInputStream;
@@ -76,17 +77,7 @@ final class ScgiTestBackend implements AutoCloseable {
         this.uwsgi = uwsgi;
         this.server = ServerSocketChannel.open();
         server.bind(new InetSocketAddress("127.0.0.1", 0));
-        Thread.ofVirtual().start(() -> {
-            while (server.isOpen()) {
-                try {
-                    SocketChannel c = server.accept();
-                    connections.incrementAndGet();
-                    Thread.ofVirtual().start(() -> serve(c, script));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        Acceptor.serveEach(server, connections, c -> serve(c, script));
     }
 
     private void serve(SocketChannel c, Script script) {

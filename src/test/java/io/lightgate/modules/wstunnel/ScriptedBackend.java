@@ -1,5 +1,6 @@
 package io.lightgate.modules.wstunnel;
 
+import io.lightgate.testing.Acceptor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -53,17 +54,7 @@ final class ScriptedBackend implements AutoCloseable {
     private ScriptedBackend(ServerSocketChannel server, Path socketFile, Script script) {
         this.server = server;
         this.socketFile = socketFile;
-        this.acceptor = Thread.ofVirtual().start(() -> {
-            while (server.isOpen()) {
-                try {
-                    SocketChannel c = server.accept();
-                    connections.incrementAndGet();
-                    Thread.ofVirtual().start(() -> serve(c, script));
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+        this.acceptor = Acceptor.serveEach(server, connections, c -> serve(c, script));
     }
 
     static ScriptedBackend tcp(Script script) throws IOException {
