@@ -106,6 +106,13 @@ public final class ServerKeys {
     public static final ConfigKey<Boolean> USE_IPV6 =
             ConfigKey.of("server.use-ipv6", Scope.SOCKET, ValueType.BOOL, false);
 
+    /**
+     * lighttpd's default 0 holds a gateway answer (mod_cgi, mod_scgi, mod_fastcgi) until it is complete and sends it
+     * whole with its length; 1 and 2 stream it as it comes. lightgate holds up to 64 KiB, then streams.
+     */
+    public static final ConfigKey<Integer> STREAM_RESPONSE_BODY =
+            ConfigKey.of("server.stream-response-body", Scope.CONNECTION, ValueType.INT, 0);
+
     // Accepted for compatibility; lightgate has its own answer to each (warned once as "not supported").
     public static final ConfigKey<String> EVENT_HANDLER =
             ConfigKey.of("server.event-handler", Scope.SERVER, ValueType.STRING, null);
@@ -125,8 +132,6 @@ public final class ServerKeys {
             ConfigKey.of("server.chroot", Scope.SERVER, ValueType.STRING, null);
     public static final ConfigKey<Integer> STREAM_REQUEST_BODY =
             ConfigKey.of("server.stream-request-body", Scope.CONNECTION, ValueType.INT, 0);
-    public static final ConfigKey<Integer> STREAM_RESPONSE_BODY =
-            ConfigKey.of("server.stream-response-body", Scope.CONNECTION, ValueType.INT, 0);
 
     /** Every core key, for {@code ConfigTree.validate}. */
     public static List<ConfigKey<?>> all() {
@@ -141,6 +146,6 @@ public final class ServerKeys {
     /** Keys parsed for compatibility whose effect lightgate does not reproduce: warned once when set. */
     static List<ConfigKey<?>> unsupported() {
         return List.of(EVENT_HANDLER, NETWORK_BACKEND, MAX_FDS, MAX_WORKER, USERNAME, GROUPNAME, CHROOT,
-                STREAM_REQUEST_BODY, STREAM_RESPONSE_BODY);
+                STREAM_REQUEST_BODY);
     }
 }

@@ -10,6 +10,7 @@ import io.lightgate.http.Response;
 import io.lightgate.http.UpgradeHandler;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -45,40 +46,54 @@ public final class CgiExchange {
      * @param xSendfile         {@code X-Sendfile} / {@code X-LIGHTTPD-send-file} name a file to send instead of the body
      * @param xSendfileDocroots directories (ending in '/') such a file must be under; empty: anywhere
      * @param debug             above 0 the head of every answer is logged
+     * @param holdResponse      lighttpd's {@code server.stream-response-body = 0}: the answer is held until the program's
+     *                          output ends and sent whole with its length (up to {@link #HOLD_LIMIT}; past it, streamed)
      */
     public record Options(String logSource, String script, boolean upgradeAllowed, Tunnel.ClientEof clientHalfClose,
-                          boolean localRedir, boolean xSendfile, List<String> xSendfileDocroots, int debug) {
+                          boolean localRedir, boolean xSendfile, List<String> xSendfileDocroots, int debug,
+                          boolean holdResponse) {
         public Options {
             xSendfileDocroots = List.copyOf(xSendfileDocroots);
         }
 
         /** No upgrade, no local redirect, no X-Sendfile, no debug. */
         public static Options of(String logSource, String script) {
-            return new Options(logSource, script, false, Tunnel.ClientEof.CLOSE_BOTH, false, false, List.of(), 0);
+            return new Options(logSource, script, false, Tunnel.ClientEof.CLOSE_BOTH, false, false, List.of(), 0,
+                    false);
         }
 
         public Options withUpgrade(boolean allowed, Tunnel.ClientEof halfClose) {
-            return new Options(logSource, script, allowed, halfClose, localRedir, xSendfile, xSendfileDocroots, debug);
+            return new Options(logSource, script, allowed, halfClose, localRedir, xSendfile, xSendfileDocroots, debug,
+                    holdResponse);
         }
 
         public Options withLocalRedir(boolean on) {
             return new Options(logSource, script, upgradeAllowed, clientHalfClose, on, xSendfile, xSendfileDocroots,
-                    debug);
+                    debug, holdResponse);
         }
 
         public Options withXSendfile(boolean on, List<String> docroots) {
-            return new Options(logSource, script, upgradeAllowed, clientHalfClose, localRedir, on, docroots, debug);
+            return new Options(logSource, script, upgradeAllowed, clientHalfClose, localRedir, on, docroots, debug,
+                    holdResponse);
         }
 
         public Options withDebug(int level) {
             return new Options(logSource, script, upgradeAllowed, clientHalfClose, localRedir, xSendfile,
-                    xSendfileDocroots, level);
+                    xSendfileDocroots, level, holdResponse);
+        }
+
+        /** {@code streamResponseBody} is lighttpd's {@code server.stream-response-body}: 0 holds the answer. */
+        public Options withStreamResponseBody(int streamResponseBody) {
+            return new Options(logSource, script, upgradeAllowed, clientHalfClose, localRedir, xSendfile,
+                    xSendfileDocroots, debug, streamResponseBody == 0);
         }
     }
 
     private enum State {
         /** Waiting for the program's response head. */
         AWAITING_HEAD,
+        /** The head arrived; it and the body so far are held until the output ends (or passes the hold limit). */
+        HOLDING,
         /** The head went to the client; the body is being relayed. */
         RELAYING,
         /** A 101 went to the core; waiting for the client's byte stream. */
@@ -86,6 +101,12 @@ public final class CgiExchange {
         /** Answered, tunnelled, failed or abandoned: nothing more happens here. */
         DONE
     }
+
+    /**
+     * At most this many body bytes are held for one answer (lighttpd holds everything, spilling to temp files): an
+     * answer still growing past it is streamed from then on, so a long or endless one (server-sent events) flows.
+     */
+    public static final int HOLD_LIMIT = 64 * 1024;
 
     /** Response headers the core sets itself (framing, connection management). */
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
@@ -114,6 +135,12 @@ public final class CgiExchange {
 
     /** Body bytes still to come by the program's Content-Length; -1 without one. */
     private long remaining = -1;
+    /** The program's Content-Length; -1 without one. */
+    private long declaredLength = -1;
+    /** While {@link State#HOLDING}: the answer, and the body bytes so far. */
+    private Response heldResponse;
+    private final ArrayDeque<ByteBuf> heldBody = new ArrayDeque<>();
+    private long heldBytes;
     private boolean backendEnded;
     private boolean backendClosed;
     private boolean backendCloseCalled;
@@ -208,6 +235,7 @@ public final class CgiExchange {
         public void onData(ByteBuf data) {
             switch (state) {
                 case AWAITING_HEAD -> headBytes(data);
+                case HOLDING -> hold(data);
                 case RELAYING -> content(data);
                 case SWITCHING -> afterSwitch.add(data);
                 case DONE -> data.release();
@@ -235,7 +263,8 @@ public final class CgiExchange {
         @Override
         public void onClosed() {
             backendClosed = true;
-            if (!backendEnded && (state == State.AWAITING_HEAD || state == State.RELAYING)) {
+            if (!backendEnded && (state == State.AWAITING_HEAD || state == State.HOLDING
+                    || state == State.RELAYING)) {
                 // closed without EOF or failure first: the answer cannot complete
                 backendEnded = true;
                 outputEnded();
@@ -260,7 +289,9 @@ public final class CgiExchange {
                 switch (parser.endOfInput()) {
                     case HEAD -> {
                         head(parser.head());
-                        if (state == State.RELAYING) {
+                        if (state == State.HOLDING) {
+                            sendHeld();
+                        } else if (state == State.RELAYING) {
                             bodyComplete();
                         }
                     }
@@ -274,6 +305,7 @@ public final class CgiExchange {
                     case NEED_MORE -> answerError(502, "the program ended inside its response head");
                 }
             }
+            case HOLDING -> sendHeld();
             case RELAYING -> bodyComplete();
             default -> { }
         }
@@ -286,6 +318,9 @@ public final class CgiExchange {
                 int status = cause instanceof BackendTimeoutException ? 504 : parser.anyByte() ? 502 : 500;
                 answerError(status, "failed before its response head: " + why);
             }
+            // nothing has gone to the client yet: it gets an error status instead of a cut body
+            case HOLDING -> answerError(cause instanceof BackendTimeoutException ? 504 : 502,
+                    "failed before the end of its response: " + why);
             case RELAYING -> abort("failed mid-body: " + why);
             default -> { }
         }
@@ -324,16 +359,86 @@ public final class CgiExchange {
                 return;
             }
         }
-        state = State.RELAYING;
         String length = head.headers().get("Content-Length");
-        remaining = length == null ? -1 : Long.parseLong(length);
-        ex.respond(response.body(new Response.Streamed(remaining, responseBody)));
+        declaredLength = length == null ? -1 : Long.parseLong(length);
+        remaining = declaredLength;
         ByteBuf leftover = parser.takeLeftover();
+        if (options.holdResponse()) {
+            state = State.HOLDING;
+            heldResponse = response;
+            hold(leftover);
+            return;
+        }
+        state = State.RELAYING;
+        ex.respond(response.body(new Response.Streamed(declaredLength, responseBody)));
         if (leftover.isReadable() || remaining == 0) {
             content(leftover);
         } else {
             leftover.release();
         }
+    }
+
+    // ---- holding the answer (server.stream-response-body = 0) ----------------------------------------------
+
+    /** Adds program output to the held answer; sends it once complete, streams it once past the hold limit. */
+    private void hold(ByteBuf data) {
+        if (remaining >= 0 && data.readableBytes() >= remaining) {
+            data.writerIndex(data.readerIndex() + (int) remaining); // past its Content-Length: dropped, as lighttpd
+            remaining = 0;
+        } else if (remaining > 0) {
+            remaining -= data.readableBytes();
+        }
+        if (data.isReadable()) {
+            heldBody.add(data);
+            heldBytes += data.readableBytes();
+        } else {
+            data.release();
+        }
+        if (remaining == 0) {
+            sendHeld();
+        } else if (heldBytes > HOLD_LIMIT) {
+            streamHeld();
+        }
+    }
+
+    /** The output ended (or reached its Content-Length): the whole answer in one go, with its length. */
+    private void sendHeld() {
+        if (remaining > 0) {
+            answerError(502, "the program's output ended " + remaining + " bytes short of its Content-Length");
+            return;
+        }
+        state = State.DONE;
+        Response response = heldResponse;
+        heldResponse = null;
+        ex.respond(response.body(heldBytes == 0 ? new Response.Empty() : new Response.Bytes(takeHeldBody())));
+        parser.release();
+        requestBodyNotNeeded();
+        closeBackend();
+    }
+
+    /** The held answer outgrew the hold limit: the head and what is held go now, the rest is relayed as it comes. */
+    private void streamHeld() {
+        state = State.RELAYING;
+        Response response = heldResponse;
+        heldResponse = null;
+        ex.respond(response.body(new Response.Streamed(declaredLength, responseBody)));
+        heldBytes = 0;
+        ByteBuf b;
+        while ((b = heldBody.poll()) != null) {
+            responseBody.write(b);
+        }
+    }
+
+    private ByteBuf takeHeldBody() {
+        if (heldBody.size() == 1) {
+            return heldBody.poll();
+        }
+        CompositeByteBuf all = ByteBufAllocator.DEFAULT.compositeBuffer(heldBody.size());
+        ByteBuf b;
+        while ((b = heldBody.poll()) != null) {
+            all.addComponent(true, b);
+        }
+        return all;
     }
 
     private void sendFile(Response response, String file) {
@@ -390,12 +495,16 @@ public final class CgiExchange {
             return;
         }
         responseBody.end();
+        requestBodyNotNeeded();
+        closeBackend();
+    }
+
+    private void requestBodyNotNeeded() {
         if (!bodyDone && requestBody != null) {
             // the program answered before the whole body arrived: the rest is read from the client and dropped
             bodyDiscarded = true;
             requestBody.setReadable(true);
         }
-        closeBackend();
     }
 
     private final class RelayOwner implements RelayedBody.Owner {
@@ -476,7 +585,7 @@ public final class CgiExchange {
 
     /** The client left before the answer: the program has no one to serve. */
     private void clientGone() {
-        if (state == State.AWAITING_HEAD || state == State.SWITCHING) {
+        if (state == State.AWAITING_HEAD || state == State.HOLDING || state == State.SWITCHING) {
             debug("client left before the answer for " + ex.request().target());
             abandon();
             closeBackend();
@@ -487,6 +596,7 @@ public final class CgiExchange {
         log(options.script() + ": " + why + " -> " + status);
         state = State.DONE;
         parser.release();
+        dropHeldAnswer();
         ex.respondError(status);
         closeBackend();
     }
@@ -515,6 +625,16 @@ public final class CgiExchange {
         responseBody.releaseHeld();
         ByteBuf b;
         while ((b = afterSwitch.poll()) != null) {
+            b.release();
+        }
+        dropHeldAnswer();
+    }
+
+    private void dropHeldAnswer() {
+        heldResponse = null;
+        heldBytes = 0;
+        ByteBuf b;
+        while ((b = heldBody.poll()) != null) {
             b.release();
         }
     }

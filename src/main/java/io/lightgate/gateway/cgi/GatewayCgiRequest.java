@@ -6,6 +6,7 @@ import io.lightgate.gateway.HostConfig;
 import io.lightgate.gateway.Route;
 import io.lightgate.gateway.Tunnel;
 import io.lightgate.http.Exchange;
+import io.lightgate.server.ServerKeys;
 import io.lightgate.http.Request;
 import io.lightgate.http.RequestBody;
 import io.netty.buffer.ByteBufAllocator;
@@ -91,7 +92,8 @@ final class GatewayCgiRequest implements ConnectListener {
             CgiExchange.Options opts = CgiExchange.Options.of(settings.logSource(), script)
                     .withUpgrade(upgrade, Tunnel.ClientEof.SHUTDOWN_BACKEND_OUTPUT)
                     .withXSendfile(host.xSendfile() || host.allowXSendFile(), host.xSendfileDocroot())
-                    .withDebug(settings.debug(ex));
+                    .withDebug(settings.debug(ex))
+                    .withStreamResponseBody(ex.config().get(ServerKeys.STREAM_RESPONSE_BODY));
             CgiExchange.start(ex, body, backend, opts);
         }
     }

@@ -216,7 +216,8 @@ public final class CgiModule implements Module {
                 .withUpgrade(upgrade, limits.finSignal() > 0
                         ? Tunnel.ClientEof.SHUTDOWN_BACKEND_OUTPUT : Tunnel.ClientEof.CLOSE_BOTH)
                 .withLocalRedir(config.get(LOCAL_REDIR))
-                .withXSendfile(config.get(X_SENDFILE), config.get(X_SENDFILE_DOCROOT));
+                .withXSendfile(config.get(X_SENDFILE), config.get(X_SENDFILE_DOCROOT))
+                .withStreamResponseBody(config.get(ServerKeys.STREAM_RESPONSE_BODY));
         CgiExchange.start(ex, body, backend, options);
     }
 

@@ -40,7 +40,10 @@ class CgiExchangeTest {
         scripts = new ScriptedCgiServer();
         sendfileRoot = Files.createTempDirectory("cgi-sendfile");
         String host = "\"host\" => \"127.0.0.1\", \"port\" => " + scripts.port();
+        // streamed answers everywhere but under /held/, which holds them as lighttpd's default does
         server = TestServer.start("server.modules = ( \"mod_testcgi\" )\n"
+                + "server.stream-response-body = 1\n"
+                + "$HTTP[\"url\"] =~ \"/held/\" { server.stream-response-body = 0 }\n"
                 + "testcgi.server = (\n"
                 + "  \"/to/\" => ( ( " + host + ", \"read-timeout\" => 1 ) ),\n"
                 + "  \"/noup/\" => ( ( " + host + " ) ),\n"
@@ -184,6 +187,92 @@ class CgiExchangeTest {
             await("script started", () -> scripts.events.contains("hang started"));
         }
         await("the program's connection closed", () -> scripts.events.contains("hang saw its peer close after 5 bytes"));
+    }
+
+    // ---- server.stream-response-body = 0: the answer held until complete ----------------------------------
+
+    @Test
+    void aHeldAnswerGoesWholeWithItsLengthAndAStreamedOneChunked() throws Exception {
+        try (RawHttp c = RawHttp.connect(server.port(), TIMEOUT)) {
+            c.send("GET /held/hello HTTP/1.1\r\nHost: x\r\n\r\n");
+            RawHttp.Response held = c.readResponse(false);
+            assertThat(held.status()).isEqualTo(200);
+            assertThat(held.header("Content-Length")).isEqualTo("12");
+            assertThat(held.header("Transfer-Encoding")).isNull();
+            assertThat(held.header("X-Script")).isEqualTo("hello");
+            assertThat(held.body()).isEqualTo("read 0 bytes");
+            // the same program with stream-response-body = 1: head first, body chunked, same connection
+            c.send("GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            String streamed = c.readUntilClosed();
+            assertThat(streamed).contains("\r\nTransfer-Encoding: chunked\r\n").doesNotContain("Content-Length")
+                    .endsWith("\r\n\r\nc\r\nread 0 bytes\r\n0\r\n\r\n");
+        }
+        assertThat(server.errorLines("mod_testcgi")).isEmpty();
+    }
+
+    @Test
+    void aHeldAnswerPastTheHoldLimitIsStreamedBeforeTheProgramEnds() throws Exception {
+        int first = ScriptedCgiServer.GROW_CHUNK * ScriptedCgiServer.GROW_CHUNKS;
+        assertThat(first).isGreaterThan(CgiExchange.HOLD_LIMIT);
+        try (RawHttp c = RawHttp.connect(server.port(), TIMEOUT)) {
+            c.send("GET /held/grow HTTP/1.1\r\nHost: x\r\n\r\n");
+            // the program has not ended: what passed the limit reaches the client chunked
+            RawHttp.Response head = c.readResponse(true);
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("Transfer-Encoding")).isEqualTo("chunked");
+            String some = new String(c.readBytes(CgiExchange.HOLD_LIMIT), StandardCharsets.ISO_8859_1);
+            assertThat(scripts.events).containsOnly("grow wrote its first part");
+            scripts.growRelease.countDown();
+            c.send("GET /held/hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            String rest = some + c.readUntilClosed();
+            int end = rest.indexOf("0\r\n\r\nHTTP/1.1 200 OK");
+            assertThat(end).as("the chunked body ends before the next answer").isPositive();
+            String body = dechunk(rest.substring(0, end + 5));
+            assertThat(body).hasSize(first + 3).endsWith("end");
+            assertThat(rest.substring(end + 5)).contains("Content-Length: 12").endsWith("read 0 bytes");
+        }
+    }
+
+    /** The data of a chunked body (no trailers). */
+    private static String dechunk(String chunked) {
+        StringBuilder out = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int eol = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, eol), 16);
+            if (size == 0) {
+                return out.toString();
+            }
+            out.append(chunked, eol + 2, eol + 2 + size);
+            at = eol + 2 + size + 2;
+        }
+    }
+
+    @Test
+    void aProgramEndingShortOfItsContentLengthWhileHeldIs502WithOneLogLine() throws Exception {
+        assertThat(get("/held/short").statusCode()).isEqualTo(502);
+        assertThat(server.errorLines("mod_testcgi")).singleElement().asString()
+                .contains("script /held/short").contains("90 bytes short of its Content-Length").contains("502");
+    }
+
+    @Test
+    void aReadTimeoutWhileHeldIs504AndClosesTheProgram() throws Exception {
+        HttpResponse<String> r = get("/to/held/stall");
+        assertThat(r.statusCode()).isEqualTo(504);
+        assertThat(r.body()).doesNotContain("partial");
+        assertThat(server.errorLines("mod_testcgi")).singleElement().asString()
+                .contains("script /to/held/stall").contains("before the end of its response").contains("504");
+        await("the program's connection closed", () -> scripts.events.contains("stall saw its peer close"));
+    }
+
+    @Test
+    void aClientLeavingWhileHeldClosesTheProgram() throws Exception {
+        try (RawHttp c = RawHttp.connect(server.port(), TIMEOUT)) {
+            c.send("GET /held/ticker HTTP/1.1\r\nHost: x\r\n\r\n");
+            await("script started", () -> scripts.events.contains("ticker started"));
+            Thread.sleep(100); // a few ticks held
+        }
+        await("the program's connection closed", () -> scripts.events.contains("ticker saw its peer close"));
     }
 
     @Test

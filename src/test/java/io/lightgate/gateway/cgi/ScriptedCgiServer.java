@@ -11,6 +11,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,6 +47,10 @@ final class ScriptedCgiServer implements AutoCloseable {
     final AtomicInteger finished = new AtomicInteger();
     /** Whether each hang script saw its peer close (true) or was still waiting. */
     final List<String> events = new CopyOnWriteArrayList<>();
+    /** "grow" writes GROW_CHUNKS x GROW_CHUNK zero bytes, then waits for this before its last 3 bytes ("end"). */
+    final CountDownLatch growRelease = new CountDownLatch(1);
+    static final int GROW_CHUNK = 10 * 1024;
+    static final int GROW_CHUNKS = 10;
 
     ScriptedCgiServer() throws IOException {
         server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -106,6 +111,43 @@ final class ScriptedCgiServer implements AutoCloseable {
                     events.add("hang saw its peer close after " + n + " bytes");
                 }
                 case "too-long" -> write(out, "Content-Length: 5\n\nhello world");
+                case "short" -> write(out, "Content-Length: 100\n\nonly ten..");
+                case "stall" -> {
+                    write(out, "Content-Type: text/plain\n\npartial");
+                    Thread.sleep(3000); // past a read-timeout of 1 s (checked each second), then writes until cut off
+                    try {
+                        for (int i = 0; i < 100; i++) {
+                            write(out, ".");
+                            Thread.sleep(50);
+                        }
+                        events.add("stall was never cut off");
+                    } catch (IOException e) {
+                        events.add("stall saw its peer close");
+                    }
+                }
+                case "ticker" -> {
+                    write(out, "Content-Type: text/plain\n\n");
+                    events.add("ticker started");
+                    try {
+                        while (true) {
+                            write(out, "tick ");
+                            Thread.sleep(20);
+                        }
+                    } catch (IOException e) {
+                        events.add("ticker saw its peer close");
+                    }
+                }
+                case "grow" -> {
+                    write(out, "Content-Type: application/octet-stream\n\n");
+                    byte[] chunk = new byte[GROW_CHUNK];
+                    for (int i = 0; i < GROW_CHUNKS; i++) {
+                        out.write(chunk);
+                    }
+                    out.flush();
+                    events.add("grow wrote its first part");
+                    growRelease.await();
+                    write(out, "end");
+                }
                 case "upgrade" -> {
                     write(out, "Upgrade: echo\r\nStatus: 101 Switching Protocols\r\n\r\nready");
                     in.transferTo(out);
@@ -123,6 +165,8 @@ final class ScriptedCgiServer implements AutoCloseable {
             }
         } catch (IOException e) {
             events.add("script failed: " + e);
+        } catch (InterruptedException e) {
+            events.add("script interrupted");
         } finally {
             finished.incrementAndGet();
         }
@@ -144,6 +188,7 @@ final class ScriptedCgiServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        growRelease.countDown();
         server.close();
         acceptor.interrupt();
     }

@@ -13,6 +13,7 @@ import io.lightgate.http.Module;
 import io.lightgate.http.ModuleContext;
 import io.lightgate.http.Request;
 import io.lightgate.server.ModuleRegistry;
+import io.lightgate.server.ServerKeys;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -62,7 +63,8 @@ public final class TestCgiModule implements Module {
                         && req.headers().contains("Upgrade") && req.headers().contains("Connection");
                 CgiExchange.Options options = CgiExchange.Options.of("mod_testcgi", "script " + req.path())
                         .withUpgrade(upgrade, Tunnel.ClientEof.SHUTDOWN_BACKEND_OUTPUT)
-                        .withXSendfile(connection.host().xSendfile(), connection.host().xSendfileDocroot());
+                        .withXSendfile(connection.host().xSendfile(), connection.host().xSendfileDocroot())
+                        .withStreamResponseBody(ex.config().get(ServerKeys.STREAM_RESPONSE_BODY));
                 CgiExchange.start(ex, new SocketCgiBackend(connection), options);
             }
 

@@ -330,7 +330,10 @@ class FastCgiModuleTest {
                     gone.incrementAndGet();
                 }
             });
-             TestServer s = TestServer.start(noCheckLocal(backend.port(), ", \"upgrade\" => \"enable\""))) {
+             // an endless answer needs streaming (lighttpd's default holds the answer until it ends, too)
+             TestServer s = TestServer.start(config("/app/", backend.port(),
+                     ", \"check-local\" => \"disable\", \"upgrade\" => \"enable\"",
+                     "server.stream-response-body = 1\n"))) {
             assertThat(get(s, "/app/x?warm-up").statusCode()).isEqualTo(200);
             long before = io.lightgate.testing.OpenFds.count();
             for (int i = 0; i < 10; i++) {
