@@ -211,6 +211,14 @@ class CgiExchangeTest {
     }
 
     @Test
+    void aHeldAnswerWrittenInPiecesGoesAsOneBody() throws Exception {
+        HttpResponse<String> r = get("/held/pieces");
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Length")).hasValue("13");
+        assertThat(r.body()).isEqualTo("one two three");
+    }
+
+    @Test
     void aHeldAnswerPastTheHoldLimitIsStreamedBeforeTheProgramEnds() throws Exception {
         int first = ScriptedCgiServer.GROW_CHUNK * ScriptedCgiServer.GROW_CHUNKS;
         assertThat(first).isGreaterThan(CgiExchange.HOLD_LIMIT);

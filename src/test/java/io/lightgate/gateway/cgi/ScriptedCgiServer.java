@@ -112,6 +112,13 @@ final class ScriptedCgiServer implements AutoCloseable {
                 }
                 case "too-long" -> write(out, "Content-Length: 5\n\nhello world");
                 case "short" -> write(out, "Content-Length: 100\n\nonly ten..");
+                case "pieces" -> {
+                    write(out, "Content-Type: text/plain\n\none ");
+                    Thread.sleep(30);
+                    write(out, "two ");
+                    Thread.sleep(30);
+                    write(out, "three");
+                }
                 case "stall" -> {
                     write(out, "Content-Type: text/plain\n\npartial");
                     Thread.sleep(3000); // past a read-timeout of 1 s (checked each second), then writes until cut off
