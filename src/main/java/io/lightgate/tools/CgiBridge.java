@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedMap;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One connection of scgi-cgi / fcgi-cgi: runs the request's {@code SCRIPT_FILENAME} as a CGI program (argv =
@@ -152,11 +153,16 @@ abstract class CgiBridge extends ChannelInboundHandlerAdapter implements ByteStr
 
     /** SIGTERM now (a graceful shutdown's grace is over); SIGKILL follows after the kill grace. */
     final void terminateProgram() {
-        ctx.channel().eventLoop().execute(() -> {
-            if (process != null) {
-                process.terminate();
-            }
-        });
+        try {
+            ctx.channel().eventLoop().execute(() -> {
+                if (process != null) {
+                    process.terminate();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // the bridge's loop has stopped, which it does only once its last request ended; a program still
+            // running then was killed and reaped by the loop's PidfdWatch
+        }
     }
 
     /** Closes the connection (the end of a graceful shutdown); the program, if any, is terminated. */

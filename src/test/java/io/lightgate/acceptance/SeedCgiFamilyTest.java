@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.lightgate.testing.BrowserPage;
 import io.lightgate.testing.Chromium;
 import io.lightgate.testing.LeakGuard;
+import io.lightgate.testing.RawHttp;
 import io.lightgate.websocket.RawWebSocket;
 import java.io.EOFException;
 import java.io.IOException;
@@ -186,7 +187,7 @@ class SeedCgiFamilyTest {
                 assertThat(answer).startsWith("HTTP/1.1 200 ");
                 int bodyAt = answer.indexOf("\r\n\r\n") + 4;
                 String body = answer.substring(0, bodyAt).toLowerCase().contains("\r\ntransfer-encoding: chunked\r\n")
-                        ? dechunk(answer.substring(bodyAt)) : answer.substring(bodyAt);
+                        ? RawHttp.dechunk(answer.substring(bodyAt)) : answer.substring(bodyAt);
                 List<String> env = body.lines().toList();
                 Path docroot = run.seed.docroot;
                 List<String> expected = new ArrayList<>(List.of(
@@ -219,21 +220,6 @@ class SeedCgiFamilyTest {
                 }
                 assertThat(env).as("%s environment", route).isEqualTo(expected);
             }
-        }
-    }
-
-    /** The body of a chunked message (no trailers expected). */
-    private static String dechunk(String chunked) {
-        StringBuilder body = new StringBuilder();
-        int at = 0;
-        while (true) {
-            int lineEnd = chunked.indexOf("\r\n", at);
-            int size = Integer.parseInt(chunked.substring(at, lineEnd).trim(), 16);
-            if (size == 0) {
-                return body.toString();
-            }
-            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
-            at = lineEnd + 2 + size + 2;
         }
     }
 }

@@ -193,6 +193,21 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /** The data of a chunked body that starts at its first chunk-size line (no trailers expected). */
+    public static String dechunk(String chunked) {
+        StringBuilder body = new StringBuilder();
+        int at = 0;
+        while (true) {
+            int lineEnd = chunked.indexOf("\r\n", at);
+            int size = Integer.parseInt(chunked.substring(at, lineEnd).trim(), 16);
+            if (size == 0) {
+                return body.toString();
+            }
+            body.append(chunked, lineEnd + 2, lineEnd + 2 + size);
+            at = lineEnd + 2 + size + 2;
+        }
+    }
+
     /** Parses the first response of a captured byte string. */
     public static Response parse(String raw) {
         int end = raw.indexOf("\r\n\r\n");

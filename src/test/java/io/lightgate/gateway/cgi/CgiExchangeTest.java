@@ -235,26 +235,12 @@ class CgiExchangeTest {
             String rest = some + c.readUntilClosed();
             int end = rest.indexOf("0\r\n\r\nHTTP/1.1 200 OK");
             assertThat(end).as("the chunked body ends before the next answer").isPositive();
-            String body = dechunk(rest.substring(0, end + 5));
+            String body = RawHttp.dechunk(rest.substring(0, end + 5));
             assertThat(body).hasSize(first + 3).endsWith("end");
             assertThat(rest.substring(end + 5)).contains("Content-Length: 12").endsWith("read 0 bytes");
         }
     }
 
-    /** The data of a chunked body (no trailers). */
-    private static String dechunk(String chunked) {
-        StringBuilder out = new StringBuilder();
-        int at = 0;
-        while (true) {
-            int eol = chunked.indexOf("\r\n", at);
-            int size = Integer.parseInt(chunked.substring(at, eol), 16);
-            if (size == 0) {
-                return out.toString();
-            }
-            out.append(chunked, eol + 2, eol + 2 + size);
-            at = eol + 2 + size + 2;
-        }
-    }
 
     @Test
     void aProgramEndingShortOfItsContentLengthWhileHeldIs502WithOneLogLine() throws Exception {
