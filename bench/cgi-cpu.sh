@@ -22,10 +22,7 @@ esac
 source "$here/bench/lib.sh"
 build_lightgate_jar
 
-run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-bench.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
-trap cleanup EXIT
+start_plain_run
 mkdir -p "$run/docroot/cgi"
 printf '#!/bin/sh\nprintf '"'"'Status: 200\\r\\nContent-Type: text/plain\\r\\n\\r\\nhello\\n'"'"'\n' \
   > "$run/docroot/cgi/hello.sh"
@@ -61,14 +58,14 @@ wrk -t1 -c50 -d"${WARM}"s "$(url 18401)" > /dev/null
 wrk -t1 -c50 -d10s "$(url 18402)" > /dev/null
 
 ticks=$(getconf CLK_TCK)
-cpu_of() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime (comm has no spaces here)
+cpu_total() { local u s; read -r u s < <(cpu_of "$1"); echo $((u + s)); } # utime + stime, in ticks
 results="$run/results.txt"; : > "$results"
 for rep in $(seq "$REPS"); do
   for name in lighttpd lightgate; do
     pid=${!name}; port=18401; [ $name = lighttpd ] && port=18402
-    s0=$(cpu_of "$pid"); h0=$(cpu_of "$helper")
+    s0=$(cpu_total "$pid"); h0=$(cpu_total "$helper")
     out=$(wrk -t1 -c50 -d"${DUR}"s "$(url $port)")
-    s1=$(cpu_of "$pid"); h1=$(cpu_of "$helper")
+    s1=$(cpu_total "$pid"); h1=$(cpu_total "$helper")
     n=$(awk '/requests in/ {print $1}' <<<"$out"); rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
     line=$(awk -v n="$n" -v t="$ticks" -v s=$((s1 - s0)) -v h=$((h1 - h0)) \
       'BEGIN {printf "%.1f %.1f", s / t / n * 1e6, h / t / n * 1e6}')

@@ -1,4 +1,4 @@
-# Shared by bench/static.sh, bench/static-cpu.sh, bench/ws.sh, bench/proxy.sh and bench/cgi.sh (sourced after they set `here`): the jar build, the run
+# Shared by the bench/*.sh scripts (sourced after they set `here`): the jar build, the run
 # directory with its cleanup, wsload, and the one-line reports of wsload and wrk runs.
 
 # Builds target/lightgate.jar when it is missing or older than the sources. lightgate runs through its launcher,
@@ -8,6 +8,19 @@ build_lightgate_jar() {
   if [ ! -f "$jar" ] || [ -n "$(find "$here/pom.xml" "$here/src/main" -newer "$jar" -print -quit)" ]; then
     (cd "$here" && ./mvnw -B -q -DskipTests package)
   fi
+}
+
+# For the scripts that track their servers in `pids` (static.sh, static-cpu.sh, cgi-cpu.sh): makes the run
+# directory `run` and kills every process in `pids` and removes `run` on exit.
+start_plain_run() {
+  run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-bench.XXXXXX")
+  declare -ga pids=()
+  trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"' EXIT
+}
+
+# $1 = pid: its user and system time so far, in clock ticks (comm has no spaces for the processes measured here).
+cpu_of() {
+  awk '{print $14, $15}' "/proc/$1/stat"
 }
 
 # $1 = name: makes the run directory `run` (removed on exit, with every process in `pid_of` killed) and builds

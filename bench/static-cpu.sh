@@ -14,10 +14,8 @@ done
 source "$here/bench/lib.sh"
 build_lightgate_jar
 
-run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-bench.XXXXXX")
-declare -a names=() ports=() pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
-trap cleanup EXIT
+start_plain_run
+declare -a names=() ports=()
 mkdir -p "$run/docroot"
 head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
 head -c 1048576 /dev/urandom > "$run/docroot/1m.bin"
@@ -40,7 +38,6 @@ for i in "${!names[@]}"; do
 done
 
 ticks=$(getconf CLK_TCK)
-cpu_of() { awk '{print $14, $15}' "/proc/$1/stat"; } # utime, stime in clock ticks (comm has no spaces here)
 results="$run/results.txt"; : > "$results"
 for rep in $(seq "$REPS"); do
   for i in "${!names[@]}"; do

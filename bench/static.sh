@@ -15,10 +15,7 @@ done
 source "$here/bench/lib.sh"
 build_lightgate_jar
 
-run=$(mktemp -d "${TMPDIR:-/tmp}/lightgate-bench.XXXXXX")
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$run"; }
-trap cleanup EXIT
+start_plain_run
 mkdir -p "$run/docroot"
 head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
 head -c 1048576 /dev/urandom > "$run/docroot/1m.bin"

@@ -382,12 +382,7 @@ public final class CgiExchange {
 
     /** Adds program output to the held answer; sends it once complete, streams it once past the hold limit. */
     private void hold(ByteBuf data) {
-        if (remaining >= 0 && data.readableBytes() >= remaining) {
-            data.writerIndex(data.readerIndex() + (int) remaining); // past its Content-Length: dropped, as lighttpd
-            remaining = 0;
-        } else if (remaining > 0) {
-            remaining -= data.readableBytes();
-        }
+        countAgainstContentLength(data);
         if (data.isReadable()) {
             heldBody.add(data);
             heldBytes += data.readableBytes();
@@ -475,18 +470,23 @@ public final class CgiExchange {
             data.release();
             return;
         }
-        if (remaining >= 0) {
-            if (data.readableBytes() >= remaining) {
-                // bytes past the program's Content-Length are dropped, as lighttpd does
-                data.writerIndex(data.readerIndex() + (int) remaining);
-                remaining = 0;
-            } else {
-                remaining -= data.readableBytes();
-            }
-        }
+        countAgainstContentLength(data);
         responseBody.write(data);
         if (remaining == 0) {
             bodyComplete();
+        }
+    }
+
+    /** Counts {@code data} against the program's Content-Length, cutting what lies past it (lighttpd drops it). */
+    private void countAgainstContentLength(ByteBuf data) {
+        if (remaining < 0) {
+            return;
+        }
+        if (data.readableBytes() >= remaining) {
+            data.writerIndex(data.readerIndex() + (int) remaining);
+            remaining = 0;
+        } else {
+            remaining -= data.readableBytes();
         }
     }
 
