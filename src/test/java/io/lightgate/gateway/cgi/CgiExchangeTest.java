@@ -250,6 +250,15 @@ class CgiExchangeTest {
     }
 
     @Test
+    void aProgramResetWhileHeldIs502WithOneLogLine() throws Exception {
+        HttpResponse<String> r = get("/held/reset");
+        assertThat(r.statusCode()).isEqualTo(502);
+        assertThat(r.body()).doesNotContain("partial");
+        assertThat(server.errorLines("mod_testcgi")).singleElement().asString()
+                .contains("script /held/reset").contains("before the end of its response").contains("502");
+    }
+
+    @Test
     void aReadTimeoutWhileHeldIs504AndClosesTheProgram() throws Exception {
         HttpResponse<String> r = get("/to/held/stall");
         assertThat(r.statusCode()).isEqualTo(504);

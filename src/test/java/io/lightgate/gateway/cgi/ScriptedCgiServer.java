@@ -112,6 +112,10 @@ final class ScriptedCgiServer implements AutoCloseable {
                 }
                 case "too-long" -> write(out, "Content-Length: 5\n\nhello world");
                 case "short" -> write(out, "Content-Length: 100\n\nonly ten..");
+                case "reset" -> {
+                    write(out, "Content-Type: text/plain\n\npartial");
+                    s.setSoLinger(true, 0); // the close below is a reset, not an end
+                }
                 case "pieces" -> {
                     write(out, "Content-Type: text/plain\n\none ");
                     Thread.sleep(30);
