@@ -1,11 +1,10 @@
 package io.lightgate.gateway;
 
+import io.lightgate.os.EventLoops;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
-import io.netty.channel.IoEventLoop;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -16,7 +15,7 @@ record BackendTransport(boolean epoll) {
     private static final BackendTransport NIO = new BackendTransport(false);
 
     static BackendTransport of(EventLoop loop) {
-        boolean epoll = Epoll.isAvailable() && loop instanceof IoEventLoop io && io.isIoType(EpollIoHandler.class);
+        boolean epoll = Epoll.isAvailable() && EventLoops.isEpoll(loop);
         return epoll ? EPOLL : NIO;
     }
 

@@ -1,5 +1,6 @@
 package io.lightgate.server;
 
+import io.lightgate.os.EventLoops;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -21,7 +22,7 @@ record Transport(EventLoopGroup boss, EventLoopGroup workers, boolean epoll) {
     /** {@code eventLoops} worker loops; 0 means one per core. */
     static Transport create(int eventLoops) {
         boolean epoll = Epoll.isAvailable();
-        var factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        var factory = EventLoops.closingAtDestroy(epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         int threads = eventLoops > 0 ? eventLoops : Runtime.getRuntime().availableProcessors();
         return new Transport(new MultiThreadIoEventLoopGroup(1, factory),
                 new MultiThreadIoEventLoopGroup(threads, factory), epoll);

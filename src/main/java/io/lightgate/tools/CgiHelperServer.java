@@ -1,5 +1,6 @@
 package io.lightgate.tools;
 
+import io.lightgate.os.EventLoops;
 import io.lightgate.os.Posix;
 import io.lightgate.os.Sockets;
 import io.netty.channel.Channel;
@@ -8,7 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.ServerChannel;
@@ -76,7 +76,7 @@ public final class CgiHelperServer {
         this.protocol = protocol;
         this.options = options;
         this.err = err;
-        this.group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
+        this.group = new MultiThreadIoEventLoopGroup(threads, EventLoops.epoll());
     }
 
     /**

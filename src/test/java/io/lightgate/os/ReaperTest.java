@@ -3,7 +3,6 @@ package io.lightgate.os;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
@@ -36,7 +35,7 @@ class ReaperTest {
     @BeforeAll
     static void start() throws ErrnoException {
         assumeTrue(Proc.isLinux() && Epoll.isAvailable(), "Linux with the epoll transport only");
-        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
         loop = group.next();
         stdin = Pipe.open();
     }
@@ -150,7 +149,7 @@ class ReaperTest {
 
     @Test
     void loopShutdownKillsAndReapsARunningChildAndClosesThePidfd() throws Exception {
-        MultiThreadIoEventLoopGroup doomed = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        MultiThreadIoEventLoopGroup doomed = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
         SpawnedProcess child = Spawn.spawn(Spawn.Request.of(Path.of("/bin/sleep"), List.of("sleep", "30"), ENV,
                 stdin.readFd()));
         Future<ExitStatus> exit = child.watch(doomed.next());
@@ -165,7 +164,7 @@ class ReaperTest {
 
     @Test
     void aChildWatchedOnceItsLoopIsStoppingIsKilledAndReapedAtOnce() throws Exception {
-        MultiThreadIoEventLoopGroup doomed = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        MultiThreadIoEventLoopGroup doomed = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
         IoEventLoop stopping = (IoEventLoop) doomed.next();
         SpawnedProcess child = Spawn.spawn(Spawn.Request.of(Path.of("/bin/sleep"), List.of("sleep", "30"), ENV,
                 stdin.readFd()));

@@ -1,5 +1,6 @@
 package io.lightgate.tools;
 
+import io.lightgate.os.EventLoops;
 import io.lightgate.os.ExitStatus;
 import io.lightgate.os.ListeningSocket;
 import io.lightgate.os.Posix;
@@ -8,7 +9,6 @@ import io.lightgate.os.SpawnedProcess;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +49,7 @@ class CgiHelperProgramTest {
     @BeforeAll
     static void loop() {
         assumeTrue(Epoll.isAvailable(), "the epoll transport");
-        group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        group = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
         loop = (IoEventLoop) group.next();
     }
 

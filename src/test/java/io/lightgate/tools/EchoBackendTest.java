@@ -1,10 +1,10 @@
 package io.lightgate.tools;
 
+import io.lightgate.os.EventLoops;
 import io.lightgate.os.ExitStatus;
 import io.lightgate.os.ListeningSocket;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.lightgate.os.Posix;
 import io.lightgate.os.Spawn;
 import io.lightgate.os.SpawnedProcess;
@@ -52,7 +52,7 @@ class EchoBackendTest {
     }
 
     private static void stop(SpawnedProcess child) throws Exception {
-        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
         try {
             child.signal(Posix.SIGTERM);
             assertThat(child.watch((IoEventLoop) group.next()).get(10, TimeUnit.SECONDS))

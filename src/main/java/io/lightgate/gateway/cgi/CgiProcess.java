@@ -1,5 +1,6 @@
 package io.lightgate.gateway.cgi;
 
+import io.lightgate.os.EventLoops;
 import io.lightgate.os.ErrnoException;
 import io.lightgate.os.ExitStatus;
 import io.lightgate.os.Pipe;
@@ -8,7 +9,6 @@ import io.lightgate.os.Spawn;
 import io.lightgate.os.SpawnedProcess;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
-import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
 
@@ -97,7 +97,7 @@ public final class CgiProcess {
      */
     public static CgiProcess start(IoEventLoop loop, ByteBufAllocator alloc, Command command, Limits limits)
             throws CgiSpawnException {
-        if (!loop.isIoType(EpollIoHandler.class)) {
+        if (!EventLoops.isEpoll(loop)) {
             throw new IllegalArgumentException("CGI pipes need an epoll event loop, not " + loop);
         }
         boolean capture = command.stderrFd() == CAPTURE_STDERR;

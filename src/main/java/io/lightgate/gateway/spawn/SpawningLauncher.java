@@ -1,5 +1,6 @@
 package io.lightgate.gateway.spawn;
 
+import io.lightgate.os.EventLoops;
 import io.lightgate.config.ConfigException;
 import io.lightgate.gateway.BackendAddress;
 import io.lightgate.gateway.HostConfig;
@@ -8,7 +9,6 @@ import io.lightgate.gateway.ProcSet;
 import io.lightgate.http.ModuleContext;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
@@ -43,7 +43,7 @@ public final class SpawningLauncher implements ProcLauncher {
             throws ConfigException {
         IoEventLoopGroup loops = context.eventLoops();
         IoEventLoop loop = loops == null ? null : loops.next();
-        if (loop == null || !loop.isIoType(EpollIoHandler.class)) {
+        if (loop == null || !EventLoops.isEpoll(loop)) {
             throw new ConfigException("bin-path " + String.join(" ", host.binPath())
                     + ": spawning backends needs Linux with the epoll transport; start the backend yourself and "
                     + "remove \"bin-path\"");

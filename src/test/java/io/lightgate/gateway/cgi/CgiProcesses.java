@@ -1,12 +1,12 @@
 package io.lightgate.gateway.cgi;
 
+import io.lightgate.os.EventLoops;
 import io.lightgate.os.ExitStatus;
 import io.lightgate.os.Spawn;
 import io.lightgate.testing.OpenFds;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class CgiProcesses implements AutoCloseable {
     static final Map<String, String> ENV = Map.of("PATH", "/usr/bin:/bin");
 
-    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
     final IoEventLoop loop = (IoEventLoop) group.next();
     private final List<CgiProcess> started = new ArrayList<>();
     private long fdsBefore;

@@ -1,12 +1,12 @@
 package io.lightgate.gateway.spawn;
 
+import io.lightgate.os.EventLoops;
 import io.lightgate.log.ErrorLog;
 import io.lightgate.os.ExitStatus;
 import io.lightgate.os.Posix;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,7 +90,7 @@ class ProcessGroupTest {
         // The JDK keeps one socket for its lifetime once NIO channels are used (its pre-close descriptor): open
         // it now so that the per-test count of our sockets sees only what spawning leaves.
         ServerSocketChannel.open(StandardProtocolFamily.UNIX).close();
-        loops = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+        loops = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
         loop = loops.next();
     }
 
