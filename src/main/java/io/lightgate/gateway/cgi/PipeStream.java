@@ -503,11 +503,15 @@ public final class PipeStream implements CgiBackend {
             return;
         }
         failure = cause;
-        if (listener != null) {
-            failureNotified = true;
-            listener.onFailed(cause);
+        try {
+            if (listener != null) {
+                failureNotified = true;
+                listener.onFailed(cause);
+            }
+        } finally {
+            // a listener that throws (e.g. reaching a loop that has stopped) must not leave the pipes open
+            closeNow();
         }
-        closeNow();
     }
 
     private void closeNow() {
@@ -652,8 +656,11 @@ public final class PipeStream implements CgiBackend {
         /** Netty: the loop is shutting down with this end still registered. */
         @Override
         public void close() {
-            fail(new IOException("event loop shut down with the CGI pipes open"));
-            release();
+            try {
+                fail(new IOException("event loop shut down with the CGI pipes open"));
+            } finally {
+                release();
+            }
         }
 
         /** Deregisters (before the close, so epoll forgets the fd) and closes; once. */

@@ -1,12 +1,18 @@
 package io.lightgate.gateway.cgi;
 
 import io.lightgate.gateway.BackendTimeoutException;
+import io.lightgate.os.EventLoops;
 import io.lightgate.os.ExitStatus;
+import io.lightgate.os.Pipe;
 import io.lightgate.os.Posix;
 import io.lightgate.testing.LeakGuard;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.IoEventLoop;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.unix.FileDescriptor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -22,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import static io.lightgate.gateway.cgi.CgiProcesses.exitOf;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** PipeStream over the pipes of real programs (/bin/cat, sh): ordering, back-pressure, EOF, EPIPE, timeouts. */
@@ -370,5 +378,40 @@ class PipeStreamTest {
         assertThat(cgi.onLoop(stream::queuedBytes)).isZero();
         sleeper.terminate();
         assertThat(exitOf(sleeper)).isEqualTo(new ExitStatus.Signaled(Posix.SIGTERM, false));
+    }
+
+    @Test
+    void aStoppingLoopClosesBothPipesEvenWhenTheListenerThrows() throws Exception {
+        MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, EventLoops.epoll());
+        IoEventLoop loop = (IoEventLoop) group.next();
+        Pipe toProgram = Pipe.open();
+        Pipe fromProgram = Pipe.open();
+        try {
+            PipeStream stream = loop.submit(() -> PipeStream.open(loop, ByteBufAllocator.DEFAULT,
+                    toProgram.writeFd(), fromProgram.readFd(), 0, 0)).get(5, TimeUnit.SECONDS);
+            StreamRecorder recorder = new StreamRecorder() {
+                @Override
+                public void onFailed(Throwable cause) {
+                    super.onFailed(cause);
+                    throw new IllegalStateException("a listener that fails in turn");
+                }
+            };
+            loop.submit(() -> stream.listen(recorder)).get(5, TimeUnit.SECONDS);
+
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+
+            assertThat(recorder.failed.get(5, TimeUnit.SECONDS)).hasMessageContaining("event loop shut down");
+            // EOF (-1, not 0 for "nothing yet") on the program's stdin: our write end is closed; EPIPE on its
+            // stdout: our read end is closed
+            Posix.setNonBlocking(toProgram.readFd());
+            assertThat(new FileDescriptor(toProgram.readFd()).read(ByteBuffer.allocateDirect(8), 0, 8)).isEqualTo(-1);
+            assertThatThrownBy(() -> new FileDescriptor(fromProgram.writeFd())
+                    .write(ByteBuffer.allocateDirect(1).put((byte) 1).flip(), 0, 1))
+                    .hasMessageContaining("Broken pipe");
+        } finally {
+            Posix.close(toProgram.readFd());
+            Posix.close(fromProgram.writeFd());
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 }
