@@ -34,11 +34,21 @@ public final class Request {
     private final long contentLength;
     private final long startNanos;
     private final long startMillis;
+    private final int earlierOnConnection;
 
     public Request(String method, String target, Protocol protocol, HttpHeaders headers,
                    String path, String query, String host, String scheme,
                    SocketAddress remoteAddress, SocketAddress localAddress, String serverSocket,
                    long contentLength) {
+        this(method, target, protocol, headers, path, query, host, scheme, remoteAddress, localAddress, serverSocket,
+                contentLength, 0);
+    }
+
+    /** As above, the {@code earlierOnConnection}-th request after the first on its connection (0 for the first). */
+    public Request(String method, String target, Protocol protocol, HttpHeaders headers,
+                   String path, String query, String host, String scheme,
+                   SocketAddress remoteAddress, SocketAddress localAddress, String serverSocket,
+                   long contentLength, int earlierOnConnection) {
         this.method = method;
         this.target = target;
         this.protocol = protocol;
@@ -53,7 +63,11 @@ public final class Request {
         this.contentLength = contentLength;
         this.startNanos = System.nanoTime();
         this.startMillis = System.currentTimeMillis();
+        this.earlierOnConnection = earlierOnConnection;
     }
+
+    /** How many requests came before this one on its connection: 0 for the first (accesslog's %k). */
+    public int earlierOnConnection() { return earlierOnConnection; }
 
     /** The method as sent ("GET"); an HTTP/2 extended CONNECT keeps "CONNECT". */
     public String method() { return method; }

@@ -167,6 +167,34 @@ class StaticModulesIntegrationTest {
     }
 
     @Test
+    void keepAliveCountIsTheRequestsBeforeThisOneOnItsConnection() throws Exception {
+        // lighttpd's %k: request_count - 1, so 0 for a connection's first request and for a new connection
+        try (TestServer own = TestServer.start("""
+                server.modules = ("mod_accesslog")
+                accesslog.filename = "@DOCROOT@/../keepalive.log"
+                accesslog.format = "%k %U %X"
+                """)) {
+            Files.writeString(own.docroot().resolve("k.txt"), "k");
+            Path log = own.docroot().resolve("../keepalive.log").normalize();
+            try (RawHttp c = RawHttp.connect(own.port(), T)) {
+                for (String path : List.of("/k.txt", "/missing", "/k.txt")) {
+                    c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                    c.readResponse(false);
+                }
+            }
+            try (RawHttp c = RawHttp.connect(own.port(), T)) {
+                c.send("GET /k.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                c.readResponse(false);
+            }
+            long deadline = System.nanoTime() + T.toNanos();
+            while (lines(log).size() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(lines(log)).containsExactly("0 /k.txt +", "1 /missing +", "2 /k.txt +", "0 /k.txt -");
+        }
+    }
+
+    @Test
     void unknownAccessLogDirectiveStopsStartUpNamingIt() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> TestServer.start(
                 "server.modules = (\"mod_accesslog\")\naccesslog.format = \"%h %Z\"\n").close())

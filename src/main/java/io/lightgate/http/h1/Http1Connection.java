@@ -283,7 +283,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         }
         Request request = new Request(h.method(), target, protocol, h.headers(), path == null ? rawPath : path,
                 query, h.authority(), scheme, ctx.channel().remoteAddress(), ctx.channel().localAddress(),
-                listenerToken, h.contentLength());
+                listenerToken, h.contentLength(), requestCount - 1);
         current = new Http1Exchange(this, request, config, h.headLength());
         keepAlive = wantsKeepAlive(request, config);
         if (path == null) {
@@ -376,7 +376,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         RequestConfig config = site.config().evaluate(facts);
         Request request = new Request(method, target, protocol,
                 DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders(), "", "", "", scheme,
-                ctx.channel().remoteAddress(), ctx.channel().localAddress(), listenerToken, -1);
+                ctx.channel().remoteAddress(), ctx.channel().localAddress(), listenerToken, -1, requestCount);
         requestCount++;
         current = new Http1Exchange(this, request, config, 0);
         refuse(current, r.status(), r.reason());

@@ -59,7 +59,7 @@ public final class LineRenderer {
             case REQUEST_HEADER -> orDash(out, joined(request.headers(), d.arg()), esc);
             case RESPONSE_HEADER -> orDash(out, e.responseHeaders() == null ? null
                     : joined(e.responseHeaders(), d.arg()), esc);
-            case KEEPALIVE_COUNT -> out.append((byte) '-'); // the core does not report it
+            case KEEPALIVE_COUNT -> out.append(request.earlierOnConnection()); // lighttpd: request_count - 1
             case METHOD -> esc.append(out, request.method());
             case QUERY -> esc.append(out, request.query());
             case REQUEST_LINE -> {

@@ -56,12 +56,20 @@ class LineRendererTest {
         assertThat(render("%b|%B|%I|%O", e)).isEqualTo("10|10|80|300\n");
         assertThat(render("%{sid}C|%{none}C|%{a}C", e)).isEqualTo("abc||1\n");
         assertThat(render("%D|%{ms}T|%{us}T|%{ns}T", e)).isEqualTo("2500|3|2500|2500000\n");
-        assertThat(render("%{X}e|%u|%{N}n|%k|%P|%l", e)).isEqualTo("-|-|-|-||-\n");
+        assertThat(render("%{X}e|%u|%{N}n|%k|%P|%l", e)).isEqualTo("-|-|-|0||-\n");
         assertThat(render("%f|%H|%m|%q|%U|%r", e))
                 .isEqualTo("/srv/www/a.txt|HTTP/1.1|GET|x=1&y=2|/a.txt|GET /a.txt?x=1&y=2 HTTP/1.1\n");
         assertThat(render("%{User-Agent}i|%{X-None}i|%{ETag}o|%{X-Multi}o|%{X-None}o", e))
                 .isEqualTo("curl/8|-|\\\"1\\\"|a, b|-\n");
         assertThat(render("%s|%>s|%v|%V|%X|%%", e)).isEqualTo("206|206|example.org:8080|example.org:8080|+|%\n");
+    }
+
+    @Test
+    void keepAliveCountIsTheNumberOfEarlierRequestsOnTheConnection() {
+        Request third = new Request("GET", "/c", Request.Protocol.HTTP_1_1, TestExchange.headers(), "/c", "",
+                "example.org", "http", new InetSocketAddress("192.0.2.1", 50123),
+                new InetSocketAddress("127.0.0.1", 8080), "0.0.0.0:8080", -1, 2);
+        assertThat(render("%k", entry(third, 200, 0, 0, 0, null))).isEqualTo("2\n");
     }
 
     @Test
