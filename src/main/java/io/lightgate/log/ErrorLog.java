@@ -12,9 +12,9 @@ import java.time.format.DateTimeFormatter;
 
 /**
  * The error log ({@code server.errorlog}) in lighttpd's line format:
- * {@code 2026-11-21 19:32:38: (source) message}. Writes to stderr until a file is set; SIGHUP reopens
- * the file ({@link #reopen()}). One line per event, written whole, so lines from several event loops
- * never interleave.
+ * {@code 2026-11-21 19:32:38: (source) message}. Writes to stderr until a file or a logger command
+ * ({@code "|command"}, {@link PipedLogger}) is set; SIGHUP reopens the file ({@link #reopen()}). One line per
+ * event, written whole, so lines from several event loops never interleave.
  */
 public final class ErrorLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -22,6 +22,7 @@ public final class ErrorLog {
     private final Object lock = new Object();
     private Path file;
     private OutputStream out;
+    private PipedLogger pipe;
     private final PrintStream stderr;
 
     public ErrorLog(PrintStream stderr) {
@@ -41,6 +42,23 @@ public final class ErrorLog {
             closeQuietly();
             file = path;
             out = next;
+        }
+    }
+
+    /** Switches to a logger command ({@code server.errorlog = "|command"}), started now. */
+    public void openPipe(String command) throws IOException {
+        PipedLogger next = PipedLogger.start(command);
+        synchronized (lock) {
+            closeQuietly();
+            file = null;
+            pipe = next;
+        }
+    }
+
+    /** The logger command in use, or null. */
+    public String pipeCommand() {
+        synchronized (lock) {
+            return pipe == null ? null : pipe.command();
         }
     }
 
@@ -73,6 +91,14 @@ public final class ErrorLog {
         String line = LocalDateTime.now().format(TIME) + ": (" + source + ") " + message + "\n";
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
         synchronized (lock) {
+            if (pipe != null) {
+                try {
+                    pipe.write(bytes, 0, bytes.length);
+                    return;
+                } catch (IOException e) {
+                    // fall through to stderr so the event is not lost
+                }
+            }
             if (out != null) {
                 try {
                     out.write(bytes);
@@ -87,6 +113,7 @@ public final class ErrorLog {
         }
     }
 
+    /** Closes the file or the logger command (which gets EOF and is reaped); later lines go to stderr. */
     public void close() {
         synchronized (lock) {
             closeQuietly();
@@ -95,6 +122,10 @@ public final class ErrorLog {
     }
 
     private void closeQuietly() {
+        if (pipe != null) {
+            pipe.close();
+            pipe = null;
+        }
         if (out != null) {
             try {
                 out.close();

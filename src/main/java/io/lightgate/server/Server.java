@@ -188,7 +188,10 @@ public final class Server {
             return;
         }
         if (file.startsWith("|")) {
-            log.write(SOURCE, "server.errorlog to a pipe (\"|...\") is not supported; logging to stderr");
+            String command = file.substring(1);
+            if (!command.equals(log.pipeCommand())) {
+                log.openPipe(command);
+            }
             return;
         }
         Path path = Path.of(file);
@@ -440,6 +443,8 @@ public final class Server {
             all.forEach(this::stopModules);
             transport.workers().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
             transport.boss().shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+            // the last line is written: a logger command gets its EOF and exits (and the file is let go)
+            log.close();
             terminated.countDown();
         }, "lightgate-shutdown");
         t.start();

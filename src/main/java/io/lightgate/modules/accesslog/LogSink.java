@@ -1,12 +1,11 @@
 package io.lightgate.modules.accesslog;
 
+import io.lightgate.log.PipedLogger;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.TimeUnit;
 
 /** Where an access log goes: a file opened for append, or a command's standard input. Writer thread only. */
 sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.StandardStream {
@@ -99,44 +98,21 @@ sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.Sta
         }
     }
 
-    /**
-     * A command run with {@code /bin/sh -c}, reading lines on its standard input; its output and errors go
-     * where lightgate's go. Closing sends EOF, waits briefly, then terminates it; the child is reaped.
-     */
+    /** A logger command ({@link PipedLogger}): lines on its standard input, restarted when it died. */
     final class PipeSink implements LogSink {
-        private static final long EXIT_WAIT_MILLIS = 2000;
-        private final String command;
-        private Process process;
-        private OutputStream stdin;
+        private final PipedLogger logger;
 
-        private PipeSink(String command) {
-            this.command = command;
+        private PipeSink(PipedLogger logger) {
+            this.logger = logger;
         }
 
         static PipeSink start(String command) throws IOException {
-            PipeSink s = new PipeSink(command);
-            s.spawn();
-            return s;
-        }
-
-        private void spawn() throws IOException {
-            // the JDK's spawn helper closes every inherited fd above 2 in the child
-            process = new ProcessBuilder("/bin/sh", "-c", command)
-                    .redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
-            stdin = process.getOutputStream();
+            return new PipeSink(PipedLogger.start(command));
         }
 
         @Override
         public void write(byte[] data, int length) throws IOException {
-            if (!process.isAlive()) {
-                // lighttpd restarts a piped logger that died; so do we, once per write attempt
-                stop();
-                spawn();
-            }
-            stdin.write(data, 0, length);
-            stdin.flush();
+            logger.write(data, 0, length);
         }
 
         @Override
@@ -144,28 +120,9 @@ sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.Sta
 
         @Override
         public void close() {
-            stop();
+            logger.close();
         }
 
-        private void stop() {
-            try {
-                stdin.close();
-            } catch (IOException ignored) {
-                // the child may already be gone; it is reaped below either way
-            }
-            try {
-                if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                    process.destroy();
-                    if (!process.waitFor(EXIT_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
-                        process.destroyForcibly().waitFor();
-                    }
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        long pid() { return process.pid(); }
+        long pid() { return logger.pid(); }
     }
 }
