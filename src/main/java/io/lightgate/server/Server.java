@@ -31,7 +31,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 
@@ -51,8 +50,7 @@ public final class Server {
     private final Transport transport;
     private final AtomicReference<Generation> current = new AtomicReference<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
-    private final AtomicInteger openConnections = new AtomicInteger();
-    private final AtomicBoolean connectionLimitLogged = new AtomicBoolean();
+    private final ConnectionLimit connectionLimit;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final List<Generation> draining = new ArrayList<>();
@@ -72,6 +70,16 @@ public final class Server {
         this.log = log;
         this.registry = registry;
         this.transport = Transport.create(eventLoops);
+        this.connectionLimit = new ConnectionLimit(transport.boss().next(), this::maxConnections, () -> {
+            synchronized (listeners) {
+                return listeners.values().stream().map(Listener::channel).toList();
+            }
+        }, log);
+    }
+
+    private int maxConnections() {
+        Generation gen = current.get();
+        return gen == null ? 0 : gen.prepared().config().global(ServerKeys.MAX_CONNECTIONS);
     }
 
     public static Server start(ConfigTree tree, ErrorLog log) throws ConfigException, IOException {
@@ -215,6 +223,7 @@ public final class Server {
                 .group(transport.boss(), transport.workers())
                 .option(ChannelOption.SO_BACKLOG, config.forSocket(address.token(), ServerKeys.LISTEN_BACKLOG))
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .handler(connectionLimit)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -258,13 +267,7 @@ public final class Server {
 
     private void accept(Channel ch, String token) {
         Generation gen = current.get();
-        int max = gen.prepared().config().global(ServerKeys.MAX_CONNECTIONS);
-        int open = openConnections.incrementAndGet();
-        ch.closeFuture().addListener(f -> openConnections.decrementAndGet());
-        if (stopping.get() || (max > 0 && open > max)) {
-            if (max > 0 && open > max && connectionLimitLogged.compareAndSet(false, true)) {
-                log.write(SOURCE, "server.max-connections (" + max + ") reached: closing new connections");
-            }
+        if (stopping.get()) {
             ch.close();
             return;
         }
@@ -319,6 +322,7 @@ public final class Server {
             });
             listeners.putAll(added);
         }
+        connectionLimit.listenersChanged();
         log.write(SOURCE, "graceful restart: new config in force");
         drain(old, false);
     }

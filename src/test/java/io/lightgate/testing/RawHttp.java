@@ -56,6 +56,11 @@ public final class RawHttp implements AutoCloseable {
         return socket.getLocalPort();
     }
 
+    /** Changes how long a read waits before SocketTimeoutException (the socket stays usable after one). */
+    public void readTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+    }
+
     public void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }
