@@ -186,10 +186,7 @@ class StaticModulesIntegrationTest {
                 c.send("GET /k.txt HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 c.readResponse(false);
             }
-            long deadline = System.nanoTime() + T.toNanos();
-            while (lines(log).size() < 4 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            await(() -> lines(log).size() >= 4);
             assertThat(lines(log)).containsExactly("0 /k.txt +", "1 /missing +", "2 /k.txt +", "0 /k.txt -");
         }
     }

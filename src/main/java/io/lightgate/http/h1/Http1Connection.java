@@ -374,10 +374,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         String target = r.target() == null ? "" : r.target();
         SimpleRequestFacts facts = new SimpleRequestFacts("", "", remoteIp(), scheme, "", method, null, listenerToken);
         RequestConfig config = site.config().evaluate(facts);
+        requestCount++;
         Request request = new Request(method, target, protocol,
                 DefaultHttpHeadersFactory.headersFactory().withValidation(false).newHeaders(), "", "", "", scheme,
-                ctx.channel().remoteAddress(), ctx.channel().localAddress(), listenerToken, -1, requestCount);
-        requestCount++;
+                ctx.channel().remoteAddress(), ctx.channel().localAddress(), listenerToken, -1, requestCount - 1);
         current = new Http1Exchange(this, request, config, 0);
         refuse(current, r.status(), r.reason());
     }
