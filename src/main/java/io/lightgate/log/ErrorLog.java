@@ -15,6 +15,13 @@ import java.time.format.DateTimeFormatter;
  * {@code 2026-11-21 19:32:38: (source) message}. Writes to stderr until a file or a logger command
  * ({@code "|command"}, {@link PipedLogger}) is set; SIGHUP reopens the file ({@link #reopen()}). One line per
  * event, written whole, so lines from several event loops never interleave.
+ *
+ * <p>A file (and stderr) is written at once, as lighttpd does: appending to a file returns as soon as the
+ * page cache has it. A logger command can stop reading, and its pipe then fills; lighttpd blocks in
+ * {@code write()} there, which would stall every event loop that logs. Lines for a logger command go
+ * through a {@link QueuedLogWriter} instead: its thread writes them (and starts the command again when it
+ * died), a full queue drops lines and the log says how many once the command reads again, and a batch the
+ * command could not take goes to stderr.
  */
 public final class ErrorLog {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
@@ -22,7 +29,7 @@ public final class ErrorLog {
     private final Object lock = new Object();
     private Path file;
     private OutputStream out;
-    private PipedLogger pipe;
+    private QueuedLogWriter pipe;
     private final PrintStream stderr;
 
     public ErrorLog(PrintStream stderr) {
@@ -47,7 +54,9 @@ public final class ErrorLog {
 
     /** Switches to a logger command ({@code server.errorlog = "|command"}), started now. */
     public void openPipe(String command) throws IOException {
-        PipedLogger next = PipedLogger.start(command);
+        // started here, so that a command that cannot start stops start-up
+        LogSink.PipeSink sink = LogSink.PipeSink.start(command);
+        QueuedLogWriter next = new QueuedLogWriter("|" + command, sink, "errorlog |" + command, new Problems());
         synchronized (lock) {
             closeQuietly();
             file = null;
@@ -58,7 +67,7 @@ public final class ErrorLog {
     /** The logger command in use, or null. */
     public String pipeCommand() {
         synchronized (lock) {
-            return pipe == null ? null : pipe.command();
+            return pipe == null ? null : pipe.target().substring(1);
         }
     }
 
@@ -88,16 +97,11 @@ public final class ErrorLog {
 
     /** Writes one line: {@code source} names the part of the server that speaks (e.g. "server", "mod_staticfile"). */
     public void write(String source, String message) {
-        String line = LocalDateTime.now().format(TIME) + ": (" + source + ") " + message + "\n";
-        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = line(source, message);
         synchronized (lock) {
             if (pipe != null) {
-                try {
-                    pipe.write(bytes, 0, bytes.length);
-                    return;
-                } catch (IOException e) {
-                    // fall through to stderr so the event is not lost
-                }
+                pipe.offer(bytes);
+                return;
             }
             if (out != null) {
                 try {
@@ -108,8 +112,33 @@ public final class ErrorLog {
                     // fall through to stderr so the event is not lost
                 }
             }
-            stderr.write(bytes, 0, bytes.length);
-            stderr.flush();
+            writeStderr(bytes, bytes.length);
+        }
+    }
+
+    private static byte[] line(String source, String message) {
+        String line = LocalDateTime.now().format(TIME) + ": (" + source + ") " + message + "\n";
+        return line.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void writeStderr(byte[] data, int length) {
+        stderr.write(data, 0, length);
+        stderr.flush();
+    }
+
+    /** What the logger command's writer thread does with lines it could not deliver. */
+    private final class Problems implements QueuedLogWriter.Problems {
+        @Override
+        public byte[] dropped(long lines) {
+            // into the same log, ahead of the lines that did fit
+            return line("errorlog", lines + " error log lines dropped: the logger command did not read them in time");
+        }
+
+        @Override
+        public void failed(String message, byte[] data, int length) {
+            byte[] note = line("errorlog", message);
+            writeStderr(note, note.length);
+            writeStderr(data, length);
         }
     }
 
@@ -123,7 +152,7 @@ public final class ErrorLog {
 
     private void closeQuietly() {
         if (pipe != null) {
-            pipe.close();
+            pipe.stop(); // writes what is queued, then EOF to the command, which is reaped
             pipe = null;
         }
         if (out != null) {

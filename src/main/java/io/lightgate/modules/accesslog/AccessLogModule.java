@@ -11,6 +11,8 @@ import io.lightgate.http.Module;
 import io.lightgate.http.ModuleContext;
 import io.lightgate.http.Response;
 import io.lightgate.log.ErrorLog;
+import io.lightgate.log.LogSink;
+import io.lightgate.log.QueuedLogWriter;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.util.List;
@@ -36,7 +38,7 @@ public final class AccessLogModule implements Module {
     public static final ConfigKey<String> ESCAPING =
             ConfigKey.of("accesslog.escaping", Scope.CONNECTION, ValueType.STRING, "default");
 
-    private final ConcurrentHashMap<String, LogWriter> writers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, QueuedLogWriter> writers = new ConcurrentHashMap<>();
     private final LineRenderer renderer = new LineRenderer(ZoneId.systemDefault());
     private volatile ErrorLog errorLog = ErrorLog.toStderr();
     private volatile boolean stopped;
@@ -61,10 +63,27 @@ public final class AccessLogModule implements Module {
             return;
         }
         try {
-            writers.put(target, new LogWriter(target, LogSink.open(target), errorLog));
+            writers.put(target, writer(target, LogSink.open(target)));
         } catch (IOException e) {
             throw new ConfigException("opening log '" + target + "' failed: " + e.getMessage());
         }
+    }
+
+    /** The writer thread of one target; its problems go to the error log. */
+    private QueuedLogWriter writer(String target, LogSink opened) {
+        ErrorLog log = errorLog;
+        return new QueuedLogWriter(target, opened, "accesslog " + target, new QueuedLogWriter.Problems() {
+            @Override
+            public byte[] dropped(long lines) {
+                log.write("mod_accesslog", lines + " access log lines for " + target + " dropped (writer too slow)");
+                return null;
+            }
+
+            @Override
+            public void failed(String message, byte[] data, int length) {
+                log.write("mod_accesslog", message);
+            }
+        });
     }
 
     @Override
@@ -76,18 +95,18 @@ public final class AccessLogModule implements Module {
         }
         byte[] line = renderer.render(config.get(FORMAT), AccessEntry.of(exchange, response, bytesIn, bytesOut),
                 LogEscaping.of(config.get(ESCAPING)));
-        writers.computeIfAbsent(target, t -> new LogWriter(t, null, errorLog)).offer(line);
+        writers.computeIfAbsent(target, t -> writer(t, null)).offer(line);
     }
 
     @Override
     public void reopenLogs() {
-        writers.values().forEach(LogWriter::requestReopen);
+        writers.values().forEach(QueuedLogWriter::requestReopen);
     }
 
     @Override
     public void stop() {
         stopped = true;
-        writers.values().forEach(LogWriter::stop);
+        writers.values().forEach(QueuedLogWriter::stop);
         writers.clear();
     }
 }

@@ -1,4 +1,4 @@
-package io.lightgate.modules.accesslog;
+package io.lightgate.log;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

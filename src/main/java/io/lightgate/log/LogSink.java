@@ -1,16 +1,18 @@
-package io.lightgate.modules.accesslog;
+package io.lightgate.log;
 
-import io.lightgate.log.PipedLogger;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** Where an access log goes: a file opened for append, or a command's standard input. Writer thread only. */
-sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.StandardStream {
+/**
+ * Where a log goes: a file opened for append, a command's standard input, or the process's own standard
+ * error or output. Used by one thread at a time ({@link QueuedLogWriter}'s).
+ */
+public sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.StandardStream {
 
-    /** Opens the sink named by an {@code accesslog.filename} value ("|command" for a pipe). */
+    /** Opens the sink named by a log target such as an {@code accesslog.filename} value ("|command" for a pipe). */
     static LogSink open(String target) throws IOException {
         if (target.startsWith("|")) {
             return PipeSink.start(target.substring(1));
@@ -63,7 +65,7 @@ sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.Sta
             this.channel = channel;
         }
 
-        static FileSink open(Path path) throws IOException {
+        public static FileSink open(Path path) throws IOException {
             return new FileSink(path, openChannel(path));
         }
 
@@ -106,7 +108,7 @@ sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.Sta
             this.logger = logger;
         }
 
-        static PipeSink start(String command) throws IOException {
+        public static PipeSink start(String command) throws IOException {
             return new PipeSink(PipedLogger.start(command));
         }
 
@@ -123,6 +125,8 @@ sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogSink.Sta
             logger.close();
         }
 
-        long pid() { return logger.pid(); }
+        public long pid() { return logger.pid(); }
+
+        public String command() { return logger.command(); }
     }
 }

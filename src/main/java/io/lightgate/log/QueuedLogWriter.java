@@ -1,6 +1,5 @@
-package io.lightgate.modules.accesslog;
+package io.lightgate.log;
 
-import io.lightgate.log.ErrorLog;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,47 +9,74 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One access log target and its writer thread. Event loops only {@link #offer} lines into a bounded
- * queue and never wait; the thread writes whatever has queued up in one go (so lines reach the file or
- * pipe within a second, batched under load). A full queue drops lines and the error log says how many.
+ * One log target and its writer thread, for targets that can stall: a logger command stops reading, a file
+ * sits on a slow disk. Event loops only {@link #offer} lines into a bounded queue and never wait; the thread
+ * writes whatever has queued up in one go (so lines reach the target within a second, batched under load). A
+ * full queue drops lines, and the owner's {@link Problems} hears how many once the thread catches up.
  */
-final class LogWriter {
-    static final int QUEUE_LINES = 16_384;
+public final class QueuedLogWriter {
+    /** Lines the queue holds before it drops; at ~200 bytes a line, a few MiB. */
+    public static final int QUEUE_LINES = 16_384;
     private static final byte[] STOP = new byte[0];
 
+    /** What the owner does about lines that could not be written. Called on the writer thread. */
+    public interface Problems {
+        /**
+         * {@code lines} were dropped because the queue was full; returns a line for this target itself, written
+         * before the next lines, or null when the owner reports it elsewhere.
+         */
+        byte[] dropped(long lines);
+
+        /** Writing {@code data[0, length)} to the target failed with {@code message}. */
+        void failed(String message, byte[] data, int length);
+    }
+
     private final String target;
-    private final ErrorLog errorLog;
-    private final BlockingQueue<byte[]> queue = new ArrayBlockingQueue<>(QUEUE_LINES);
+    private final Problems problems;
+    private final BlockingQueue<byte[]> queue;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
     private volatile boolean reopenRequested;
     private volatile boolean stopping;
     private LogSink sink;
 
-    /** {@code opened} is the sink opened at start-up, or null to open it on the writer thread. */
-    LogWriter(String target, LogSink opened, ErrorLog errorLog) {
+    /**
+     * {@code opened} is the sink opened at start-up (so an error there stops start-up), or null to open
+     * {@code target} ({@link LogSink#open}) on the writer thread at the first line. {@code threadName} names the
+     * writer thread.
+     */
+    public QueuedLogWriter(String target, LogSink opened, String threadName, Problems problems) {
+        this(target, opened, threadName, problems, QUEUE_LINES);
+    }
+
+    QueuedLogWriter(String target, LogSink opened, String threadName, Problems problems, int queueLines) {
         this.target = target;
         this.sink = opened;
-        this.errorLog = errorLog;
-        this.thread = Thread.ofPlatform().daemon().name("accesslog " + target).unstarted(this::run);
+        this.problems = problems;
+        this.queue = new ArrayBlockingQueue<>(queueLines);
+        this.thread = Thread.ofPlatform().daemon().name(threadName).unstarted(this::run);
         thread.start();
     }
 
-    String target() { return target; }
+    public String target() { return target; }
 
-    /** Queues one line; never blocks. */
-    void offer(byte[] line) {
+    /** Queues one line (or several whole lines); never blocks. */
+    public void offer(byte[] line) {
         if (stopping || !queue.offer(line)) {
             dropped.incrementAndGet();
         }
     }
 
-    void requestReopen() {
+    /** SIGHUP: the thread reopens a file target before its next write. */
+    public void requestReopen() {
         reopenRequested = true;
     }
 
-    /** Writes what is queued, closes the target (stopping and reaping a piped command) and ends the thread. */
-    void stop() {
+    /**
+     * Writes what is queued, closes the target (a logger command gets EOF and is reaped) and ends the thread;
+     * waits at most 10 s for a stuck target.
+     */
+    public void stop() {
         stopping = true;
         while (!queue.offer(STOP)) {
             queue.poll(); // full: make room for the marker rather than wait on a stuck target
@@ -80,7 +106,7 @@ final class LogWriter {
                 try {
                     sink.reopen();
                 } catch (IOException e) {
-                    errorLog.write("mod_accesslog", "reopening " + target + " failed: " + e.getMessage());
+                    problems.failed("reopening " + target + " failed: " + e.getMessage(), new byte[0], 0);
                 }
             }
             if (first == null) {
@@ -123,14 +149,17 @@ final class LogWriter {
             }
             sink.write(buffer, length);
         } catch (IOException e) {
-            errorLog.write("mod_accesslog", "writing to " + target + " failed: " + e.getMessage());
+            problems.failed("writing to " + target + " failed: " + e.getMessage(), buffer, length);
         }
     }
 
     private void reportDrops() {
         long n = dropped.getAndSet(0);
         if (n > 0) {
-            errorLog.write("mod_accesslog", n + " access log lines for " + target + " dropped (writer too slow)");
+            byte[] note = problems.dropped(n);
+            if (note != null) {
+                write(note, note.length);
+            }
         }
     }
 }
