@@ -6,7 +6,7 @@
 # Load generators: wsload from ../shared/tools/wsload (WSLOAD_SRC to override), built into a temp dir; wrk.
 #   bench/proxy.sh [REPS=5] [DURATION_S=5]   pingpong 32 B, pingpong 4 KiB, pipeline 16 x 4 KiB (50 conns each);
 #                                            GET 1 KiB through the proxy (wrk -t1 -c50)
-# TARGETS (default "lighttpd nginx lightgate") picks the proxies, SHAPES (default "pingpong:32 pingpong:4096
+# TARGETS (default "lighttpd nginx lightgate"; also "lightgate-1loop": server.event-loops = 1) picks the proxies, SHAPES (default "pingpong:32 pingpong:4096
 # pipeline:4096 get:1k") the shapes. Prints one line per run and a summary: medians,
 # and the median of the per-round ratios to lighttpd (a round runs the targets back to back, so its ratio resists
 # the box's drift), with issue 4's goals.
@@ -25,7 +25,7 @@ case " $TARGETS " in *" nginx "*)
   command -v nginx >/dev/null || { echo "bench: nginx missing (apt-get install nginx)" >&2; exit 1; } ;;
 esac
 JAVA_HOME=$("$here/bin/find-jdk"); export JAVA_HOME
-case " $TARGETS " in *" lightgate "*)
+case " $TARGETS " in *" lightgate"*)
   build_lightgate_jar ;;
 esac
 ulimit -n "$(ulimit -Hn)"
@@ -35,7 +35,7 @@ mkdir -p "$run/docroot" "$run/nginx/logs" "$run/nginx/tmp"
 head -c 1024 /dev/urandom > "$run/docroot/1k.bin"
 
 WSECHO_PORT=18190; STATIC_PORT=18194
-declare -A port_of=([lighttpd]=18191 [nginx]=18192 [lightgate]=18193)
+declare -A port_of=([lighttpd]=18191 [nginx]=18192 [lightgate]=18193 [lightgate-1loop]=18195)
 
 # The backends: wsecho, and lighttpd serving 1k.bin (the proxies open one backend connection per request).
 cat > "$run/static.conf" <<CONF
@@ -68,6 +68,8 @@ CONF
 }
 write_conf lighttpd
 write_conf lightgate
+# lightgate with one event loop, as lighttpd's one process (wsload and wsecho need the box's other core)
+write_conf lightgate-1loop; echo "server.event-loops = 1" >> "$run/lightgate-1loop.conf"
 # nginx: one process (master_process off) in the foreground, its own prefix in the temp dir; plain requests as
 # nginx proxies them by default (HTTP/1.0 to the backend, no upstream keep-alive), as lighttpd does.
 cat > "$run/nginx.conf" <<CONF
@@ -189,7 +191,7 @@ base = "lighttpd"
 goal = {"pingpong-32": 1.2, "pingpong-4096": 1.2, "pipeline-4096": 1.0, "get-1k": 1.0}
 print("medians over rounds; WebSockets: 50 connections (pipeline: 16 in flight each), rate = msgs/s; get-1k: "
       "wrk -t1 -c50, rate = requests/s. ratio = median of per-round rate ratios to lighttpd; p99 in us")
-print("%-14s %-10s %10s %9s %7s %6s %9s %7s" % ("shape", "target", "rate", "p99", "ratio", "goal", "p99 ratio",
+print("%-14s %-15s %10s %9s %7s %6s %9s %7s" % ("shape", "target", "rate", "p99", "ratio", "goal", "p99 ratio",
                                                "errors"))
 for shape in goal:
     for t in targets:
@@ -205,6 +207,6 @@ for shape in goal:
         if t != base and common:
             ratio = "%.2f" % med(r[k]["msgs_per_s"] / b[k]["msgs_per_s"] for k in common)
             p99ratio = "%.2f" % med(r[k]["lat_us"]["p99"] / b[k]["lat_us"]["p99"] for k in common)
-        print("%-14s %-10s %10.0f %9.0f %7s %6s %9s %7d" % (shape, t, rate, p99, ratio,
-              "%.1fx" % goal[shape] if t == "lightgate" else "-", p99ratio, errs))
+        print("%-14s %-15s %10.0f %9.0f %7s %6s %9s %7d" % (shape, t, rate, p99, ratio,
+              "%.1fx" % goal[shape] if t.startswith("lightgate") else "-", p99ratio, errs))
 PY
