@@ -104,6 +104,11 @@ public final class RequestPipeline {
                 redirectToDirectory(ex);
                 return false;
             }
+            if (!stat.directory() && rel.endsWith("/")) {
+                // stat("file/") fails with ENOTDIR for lighttpd, which then finds the file as the script part
+                // and "/" as PATH_INFO; the JDK's Path drops the slash and would see the file itself
+                return resolvePathInfo(ex, docRoot, rel);
+            }
             ex.physical(physical);
             return true;
         } catch (NoSuchFileException | NotDirectoryException e) {

@@ -36,6 +36,7 @@ public final class ModuleRegistry {
         return new ModuleRegistry()
                 .register(STATICFILE, io.lightgate.modules.staticfile.StaticFileModule::new)
                 .register(INDEXFILE, io.lightgate.modules.indexfile.IndexFileModule::new)
+                .register("mod_access", io.lightgate.modules.access.AccessModule::new)
                 .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new)
                 .register("mod_wstunnel", io.lightgate.modules.wstunnel.WsTunnelModule::new)
                 .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new)

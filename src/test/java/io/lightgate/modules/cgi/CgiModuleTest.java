@@ -157,6 +157,18 @@ class CgiModuleTest {
         }
     }
 
+    @Test
+    void aTrailingSlashAfterTheScriptIsPathInfoAsForLighttpd() throws Exception {
+        // lighttpd's stat("env.cgi/") fails with ENOTDIR, so the script runs with PATH_INFO "/"
+        start("");
+        script("/cgi/pi.cgi", "#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n"
+                + "echo \"$SCRIPT_NAME|$PATH_INFO\"\n", true);
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.uri("/cgi/pi.cgi/")).timeout(TIMEOUT)
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("/cgi/pi.cgi|/\n");
+    }
+
     // ---- bodies --------------------------------------------------------------------------------------
 
     @Test
