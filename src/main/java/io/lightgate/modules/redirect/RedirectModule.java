@@ -33,6 +33,12 @@ public final class RedirectModule implements Module {
 
     static final int DEFAULT_STATUS = 301;
 
+    /**
+     * The global block's rules: they have no enclosing condition, so %N is empty for them in lighttpd even
+     * when some {@code =~} block matched the request. Set by configure before any request.
+     */
+    private volatile RedirectRules globalRules;
+
     public RedirectModule() { }
 
     @Override public String name() { return "mod_redirect"; }
@@ -41,6 +47,7 @@ public final class RedirectModule implements Module {
 
     @Override
     public void configure(Configuration config, ModuleContext context) {
+        globalRules = config.global(REDIRECT);
         for (RedirectRules rules : config.valuesInAllBlocks(REDIRECT)) {
             for (RedirectRules.Rule rule : rules.rules()) {
                 // what lighttpd 1.4.69 does here surprises: say so once at start-up
@@ -68,8 +75,16 @@ public final class RedirectModule implements Module {
         int q = target.indexOf('?');
         TargetTemplate.UrlParts url = new TargetTemplate.UrlParts(request.scheme(), authority(request, config),
                 localPort(request), target, q < 0 ? null : target.substring(q + 1));
-        String location = TargetTemplate.expand(match.rule().target(), match.groups(),
-                byteStrings(config.captures()), url);
+        List<String> conditionGroups = rules == globalRules ? List.of() : byteStrings(config.captures());
+        String location = TargetTemplate.expand(match.rule().target(), match.groups(), conditionGroups, url);
+        if (hasLineBreakOrNul(location)) {
+            // only a decoded URL capture (%N) can hold these; lighttpd refuses such a request with 400
+            // (url-ctrls-reject) before mod_redirect runs, and they must never reach a header
+            exchange.errorLog().write("mod_redirect", "control character in redirect target for " + request.target()
+                    + " -> sending Status 400");
+            exchange.respondError(400);
+            return Hook.HANDLED;
+        }
         int code = config.get(REDIRECT_CODE);
         Response response = new Response(code >= 100 && code < 1000 ? code : DEFAULT_STATUS);
         response.headers().set("Location", location); // spelled as lighttpd sends it
@@ -93,6 +108,16 @@ public final class RedirectModule implements Module {
 
     private static int localPort(Request request) {
         return request.localAddress() instanceof InetSocketAddress inet ? inet.getPort() : 0;
+    }
+
+    private static boolean hasLineBreakOrNul(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n' || c == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Condition captures as lighttpd's bytes: a decoded URL capture is UTF-8 text. */

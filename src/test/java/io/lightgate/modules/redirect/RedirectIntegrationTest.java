@@ -43,7 +43,13 @@ class RedirectIntegrationTest {
                     "^/parts/" => "${url.path}/x${qsa}",
                     "^/enc/(.*)$" => "/e/${1}|${esc:1}|${noesc:1}",
                     "^/c[0-9]+/(.*)$" => "/code/$1",
+                    "^/g/(.*)$" => "/r/%1|$1",
                 )
+                $HTTP["url"] =~ "^/g/(z)" { server.name = "zz" }
+                $HTTP["url"] =~ "^/c999/" { url.redirect-code = 999 }
+                $HTTP["url"] =~ "^/v/([^/]*)" {
+                    url.redirect = ( "^/v/" => "/w/%1" )
+                }
                 $HTTP["url"] =~ "^/c302/" { url.redirect-code = 302 }
                 $HTTP["url"] =~ "^/c307/" { url.redirect-code = 307 }
                 $HTTP["url"] =~ "^/c308/" { url.redirect-code = 308 }
@@ -123,12 +129,34 @@ class RedirectIntegrationTest {
     }
 
     @Test
+    void aGlobalRedirectHasNoConditionGroupsEvenWhenABlockMatched() throws Exception {
+        HttpResponse<String> r = get("/g/zed");
+        assertThat(r.headers().firstValue("Location")).hasValue("/r/|zed");
+    }
+
+    @Test
+    void anAbsoluteFormTargetIsMatchedByItsPathAndQuery() throws Exception {
+        assertThat(raw("http://h.example/g/zz?q", "h.example")).startsWith("HTTP/1.1 301 ")
+                .contains("\r\nLocation: /r/|zz?q\r\n");
+    }
+
+    @Test
+    void aLineBreakFromADecodedUrlCaptureNeverReachesTheHeader() throws Exception {
+        String answer = raw("/v/a%0d%0aSet-Cookie:%20x=1", "localhost");
+        assertThat(answer).startsWith("HTTP/1.1 400 ").doesNotContain("Set-Cookie");
+        assertThat(server.errorLines("mod_redirect")).anySatisfy(l -> assertThat(l).contains("control character"));
+    }
+
+    @Test
     void redirectCodes() throws Exception {
         for (int code : new int[] {302, 307, 308}) {
             HttpResponse<String> r = get("/c" + code + "/t");
             assertThat(r.statusCode()).as("url.redirect-code = %d", code).isEqualTo(code);
             assertThat(r.headers().firstValue("Location")).hasValue("/code/t");
         }
+        HttpResponse<String> unusual = get("/c999/t");
+        assertThat(unusual.statusCode()).isEqualTo(999);
+        assertThat(unusual.headers().firstValue("Location")).hasValue("/code/t");
         // outside 100..999 lighttpd falls back to 301
         assertThat(get("/c50/t").statusCode()).isEqualTo(301);
     }
