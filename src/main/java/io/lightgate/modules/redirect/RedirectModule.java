@@ -92,18 +92,14 @@ public final class RedirectModule implements Module {
         return Hook.HANDLED;
     }
 
-    /** lighttpd's r->uri.authority: the Host, or server.name when the request named none. */
+    /** lighttpd's r->uri.authority: the Host (lower-cased by the parser), or server.name when there is none. */
     private static String authority(Request request, RequestConfig config) {
         String host = request.host();
         if (host != null && !host.isEmpty()) {
             return host;
         }
         String name = config.get(ServerKeys.NAME);
-        if (name != null && !name.isEmpty()) {
-            return name;
-        }
-        return request.localAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
-                ? inet.getAddress().getHostAddress() : "";
+        return name == null ? "" : name; // lighttpd 1.4.69: empty without Host and server.name
     }
 
     private static int localPort(Request request) {

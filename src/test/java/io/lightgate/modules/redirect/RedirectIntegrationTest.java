@@ -44,6 +44,7 @@ class RedirectIntegrationTest {
                     "^/enc/(.*)$" => "/e/${1}|${esc:1}|${noesc:1}",
                     "^/c[0-9]+/(.*)$" => "/code/$1",
                     "^/g/(.*)$" => "/r/%1|$1",
+                    "^/auth" => "${url.scheme}://${url.authority}|${url.port}",
                 )
                 $HTTP["url"] =~ "^/g/(z)" { server.name = "zz" }
                 $HTTP["url"] =~ "^/c999/" { url.redirect-code = 999 }
@@ -145,6 +146,15 @@ class RedirectIntegrationTest {
         String answer = raw("/v/a%0d%0aSet-Cookie:%20x=1", "localhost");
         assertThat(answer).startsWith("HTTP/1.1 400 ").doesNotContain("Set-Cookie");
         assertThat(server.errorLines("mod_redirect")).anySatisfy(l -> assertThat(l).contains("control character"));
+    }
+
+    @Test
+    void urlAuthorityIsTheLowerCasedHostOrEmpty() throws Exception {
+        int port = server.port();
+        assertThat(raw("/auth", "WWW.Example.ORG:" + port))
+                .contains("\r\nLocation: http://www.example.org:" + port + "|" + port + "\r\n");
+        String noHost = RawHttp.exchange(port, "GET /auth HTTP/1.0\r\n\r\n", T);
+        assertThat(noHost).startsWith("HTTP/1.0 301 ").contains("\r\nLocation: http://|" + port + "\r\n");
     }
 
     @Test
