@@ -215,6 +215,20 @@ class RedirectIntegrationTest {
     }
 
     @Test
+    void toupperIsWarnedAtStartUpAndLowercasesAsIn169() throws Exception {
+        try (TestServer other = TestServer.start("""
+                server.modules = ("mod_redirect")
+                url.redirect = ( "^/up/(.*)$" => "/x/${toupper:noesc:1}" )
+                """)) {
+            assertThat(other.errorLines("mod_redirect"))
+                    .anySatisfy(l -> assertThat(l).contains("\"^/up/(.*)$\"").contains("${toupper:...} lowercases"));
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(other.uri("/up/AbC")).timeout(T).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.headers().firstValue("Location")).hasValue("/x/abc");
+        }
+    }
+
+    @Test
     void aBadRegexFailsStartUpNamingKeyAndRegex() {
         assertThatThrownBy(() -> TestServer.start("""
                 server.modules = ("mod_redirect")
