@@ -15,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * mod_redirect (lighttpd 1.4.69): at uri-clean, the first {@code url.redirect} regex that matches the
@@ -32,6 +33,9 @@ public final class RedirectModule implements Module {
             ConfigKey.of("url.redirect-code", Scope.CONNECTION, ValueType.SHORT, 0);
 
     static final int DEFAULT_STATUS = 301;
+
+    /** A ${...} or %{...} with the toupper: modifier. */
+    private static final Pattern TOUPPER = Pattern.compile("[$%]\\{[^}]*toupper:");
 
     /**
      * The global block's rules: they have no enclosing condition, so %N is empty for them in lighttpd even
@@ -51,7 +55,7 @@ public final class RedirectModule implements Module {
         for (RedirectRules rules : config.valuesInAllBlocks(REDIRECT)) {
             for (RedirectRules.Rule rule : rules.rules()) {
                 // what lighttpd 1.4.69 does here surprises: say so once at start-up
-                if (rule.target().contains("toupper:")) {
+                if (TOUPPER.matcher(rule.target()).find()) {
                     context.errorLog().write("mod_redirect", "url.redirect \"" + rule.regex() + "\": ${toupper:...}"
                             + " lowercases in lighttpd 1.4.69, and so here");
                 }

@@ -49,7 +49,7 @@ class RedirectIntegrationTest {
                 $HTTP["url"] =~ "^/g/(z)" { server.name = "zz" }
                 $HTTP["url"] =~ "^/c999/" { url.redirect-code = 999 }
                 $HTTP["url"] =~ "^/v/([^/]*)" {
-                    url.redirect = ( "^/v/" => "/w/%1" )
+                    url.redirect = ( "^/v/" => "/w/%1|%{1}" )
                 }
                 $HTTP["url"] =~ "^/c302/" { url.redirect-code = 302 }
                 $HTTP["url"] =~ "^/c307/" { url.redirect-code = 307 }
@@ -139,6 +139,13 @@ class RedirectIntegrationTest {
     void anAbsoluteFormTargetIsMatchedByItsPathAndQuery() throws Exception {
         assertThat(raw("http://h.example/g/zz?q", "h.example")).startsWith("HTTP/1.1 301 ")
                 .contains("\r\nLocation: /r/|zz?q\r\n");
+    }
+
+    @Test
+    void aDecodedUrlCaptureIsSentAsItsUtf8BytesOrEncodedInBraces() throws Exception {
+        // lighttpd 1.4.69 sends the raw bytes C3 A9 for %1 (RawHttp reads ISO-8859-1)
+        assertThat(raw("/v/%C3%A9%20x", "localhost")).startsWith("HTTP/1.1 301 ")
+                .contains("\r\nLocation: /w/\u00c3\u00a9 x|%C3%A9%20x\r\n");
     }
 
     @Test
