@@ -1,0 +1,88 @@
+package io.lightgate.modules.redirect;
+
+import io.lightgate.http.UrlPath;
+
+/**
+ * The request target as lighttpd 1.4.69 holds it after its URL normalisation (r->target, what url.redirect
+ * matches): still percent-encoded, path and "?query", with lighttpd's default server.http-parseopts
+ * (burl.c: url-normalize-unreserved, url-path-2f-decode, url-path-dotseg-remove; Debian's 1.4.69 answers so).
+ * A %XX of an unreserved character (A-Z a-z 0-9 - . _ ~) is decoded, any other is upper-cased; a character
+ * that must be encoded is encoded; "#..." is dropped; then %2F in the path becomes '/' and the
+ * path is simplified ("//", "." and ".." segments). An absolute-form target keeps only its path and query.
+ */
+public final class NormalizedTarget {
+    private NormalizedTarget() { }
+
+    /** The normalised target; {@code rawTarget} is the request-line target (one char per byte). */
+    public static String of(String rawTarget) {
+        String origin = originForm(rawTarget);
+        StringBuilder out = new StringBuilder(origin.length() + 8);
+        int query = -1;
+        for (int i = 0; i < origin.length(); i++) {
+            char c = origin.charAt(i);
+            int hi;
+            int lo;
+            if (!mustEncode(c)) {
+                if (c == '?' && query < 0) {
+                    query = out.length();
+                }
+                out.append(c);
+            } else if (c == '%' && i + 2 < origin.length() && (hi = TargetTemplate.hex(origin.charAt(i + 1))) >= 0
+                    && (lo = TargetTemplate.hex(origin.charAt(i + 2))) >= 0) {
+                char x = (char) (hi << 4 | lo);
+                if (TargetTemplate.isUnreserved(x)) {
+                    out.append(x);
+                } else {
+                    percent(out, x);
+                }
+                i += 2;
+            } else if (c == '#') {
+                break;
+            } else {
+                percent(out, (char) (c & 0xFF));
+            }
+        }
+        String path = query < 0 ? out.toString() : out.substring(0, query);
+        String rest = query < 0 ? "" : out.substring(query);
+        path = path.replace("%2F", "/"); // url-path-2f-decode: the file lookup sees it as '/' as well
+        if (path.startsWith("/")) {
+            path = UrlPath.simplify(path);
+        }
+        return path + rest;
+    }
+
+    /** "/path?query" of an origin-form or absolute-form target. */
+    static String originForm(String target) {
+        if (target.isEmpty() || target.charAt(0) == '/') {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0) {
+            return target; // "*" or authority-form: nothing to normalise
+        }
+        int from = scheme + 3;
+        for (int i = from; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '/') {
+                return target.substring(i);
+            }
+            if (c == '?') {
+                return "/" + target.substring(i);
+            }
+        }
+        return "/";
+    }
+
+    /** burl.c's encoded_chars_http_uri_reqd: everything but ! $ &amp; ' ( ) * + , - . / 0-9 : ; = ? @ A-Z _ a-z ~. */
+    private static boolean mustEncode(char c) {
+        if (c <= 0x20 || c >= 0x7F) {
+            return true;
+        }
+        return "\"#%<>[\\]^`{|}".indexOf(c) >= 0;
+    }
+
+    private static void percent(StringBuilder out, char c) {
+        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+    }
+}
