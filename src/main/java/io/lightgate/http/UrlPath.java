@@ -39,6 +39,25 @@ public final class UrlPath {
     }
 
     /**
+     * Whether {@code raw} (a path or query string as received) holds a {@code %XX} that decodes to a control
+     * character (0x00-0x1F, 0x7F): lighttpd refuses those with 400 (server.http-parseopts "url-ctrls-reject",
+     * on by default), so that no decoded control reaches a condition, a file name, a log line or a backend.
+     */
+    public static boolean hasEncodedControl(String raw) {
+        for (int i = raw.indexOf('%'); i >= 0 && i + 2 < raw.length(); i = raw.indexOf('%', i + 1)) {
+            int hi = hex(raw.charAt(i + 1));
+            int lo = hex(raw.charAt(i + 2));
+            if (hi >= 0 && lo >= 0) {
+                int b = hi * 16 + lo;
+                if (b < 0x20 || b == 0x7F) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
      * Whether normalising would return the path unchanged: it starts with '/', is ASCII without '%' (so
      * decoding is the identity) and has no empty segment but a trailing one, no "." and no ".." segment.
      * The common case; checked in one pass without allocating.

@@ -79,4 +79,13 @@ class UrlPathTest {
         assertThat(HttpStatus.errorPage(501)).hasSize(353);
         assertThat(HttpStatus.errorPage(505)).hasSize(375);
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "/a%0Ab|true", "/a%0ab|true", "/a%1f|true", "/a%7F|true", "q=%00|true", "%09|true",
+            "/a%20b|false", "/a%7E|false", "/a%80|false", "/a%|false", "/a%0|false", "/a%zz%0A|true",
+            "/a%%0A|true", "''|false", "/plain|false"})
+    void encodedControlCharactersAreFound(String raw, boolean expected) {
+        assertThat(UrlPath.hasEncodedControl(raw)).isEqualTo(expected);
+    }
 }

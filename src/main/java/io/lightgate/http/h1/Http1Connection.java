@@ -290,6 +290,10 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
             refuse(current, 400, "encoded NUL (%00) in URL path");
             return;
         }
+        if (UrlPath.hasEncodedControl(rawPath) || UrlPath.hasEncodedControl(query)) {
+            refuse(current, 400, "encoded control character in URL (url-ctrls-reject)");
+            return;
+        }
         bodyLimit = config.get(ServerKeys.MAX_REQUEST_SIZE) * 1024L;
         if (bodyLimit > 0 && h.contentLength() > bodyLimit) {
             refuse(current, 413, "request body of " + h.contentLength() + " bytes exceeds server.max-request-size");
