@@ -45,6 +45,23 @@ final class HostName {
         return isPort(host, portColon + 1, end);
     }
 
+    /**
+     * lighttpd's host-normalize for a valid host: lower case, and a DNS name's trailing dot dropped
+     * ({@code Example.org.:8080} is {@code example.org:8080}), so conditions, logs and backends see one spelling.
+     */
+    static String normalize(String host) {
+        String lower = host.toLowerCase(java.util.Locale.ROOT);
+        if (lower.startsWith("[")) {
+            return lower;
+        }
+        int colon = lower.indexOf(':');
+        int nameEnd = colon < 0 ? lower.length() : colon;
+        if (nameEnd > 1 && lower.charAt(nameEnd - 1) == '.') {
+            return lower.substring(0, nameEnd - 1).concat(lower.substring(nameEnd));
+        }
+        return lower;
+    }
+
     private static boolean isDnsName(String host, int end) {
         int labelLength = 0;
         for (int i = 0; i < end; i++) {

@@ -8,7 +8,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -481,7 +480,7 @@ public final class Http1RequestParser {
         } else if (contentLength == -2) {
             state = State.CHUNK_SIZE;
         }
-        return new Head(method, target, protocol, headers, authority == null ? "" : authority.toLowerCase(Locale.ROOT),
+        return new Head(method, target, protocol, headers, authority == null ? "" : HostName.normalize(authority),
                 contentLength, expectContinue, headLength);
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,16 @@ class Http1RequestParserTest {
             assertThat(ends.get(1).trailers().get("X-Trailer")).isEqualTo("yes");
             assertThat(ends.get(1).trailers().get("X-Two")).isEqualTo("2");
         }
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+            "Example.ORG.|example.org", "example.org.:8080|example.org:8080", "example.org|example.org",
+            "[::1]:80|[::1]:80", "127.0.0.1.|127.0.0.1"})
+    void theHostIsNormalisedAsLighttpdDoesWithATrailingDotDropped(String host, String authority) {
+        // lighttpd's host-normalize: $HTTP["host"] == "example.org" matches "example.org." there too
+        List<Object> events = parse("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n", false);
+        assertThat(((Http1RequestParser.Head) events.getFirst()).authority()).isEqualTo(authority);
     }
 
     @Test
