@@ -24,6 +24,16 @@ public final class ConfigTree {
         return a == null ? null : a.value();
     }
 
+    /** Whether any block, global or conditional, assigns {@code key} (read before keys are known). */
+    public boolean assignsAnywhere(String key) {
+        for (Block block : blocks) {
+            if (block.assignments.containsKey(key)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** {@code -p}: the normalised config as lighttpd prints it. */
     public String print() {
         return Printer.print(blocks);

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * Module names ({@code server.modules}) to factories, and lighttpd's rules for the final module list
- * (reference §10): mod_indexfile prepended when {@code index-file.names} is set, mod_staticfile appended
+ * (reference §10): mod_indexfile prepended when {@code index-file.names} is set, mod_dirlisting inserted before
+ * mod_staticfile when a block sets {@code dir-listing.activate} (or {@code server.dir-listing}), mod_staticfile appended
  * last unless listed, duplicates warned, request handlers listed after mod_staticfile warned, an unknown
  * name is a start-up error.
  */
@@ -27,7 +28,7 @@ public final class ModuleRegistry {
 
     /** Modules that claim requests: lighttpd warns when one comes after mod_staticfile. */
     private static final Set<String> REQUEST_HANDLERS = Set.of("mod_wstunnel", "mod_proxy", "mod_cgi", "mod_scgi",
-            "mod_fastcgi", "mod_status", "mod_indexfile");
+            "mod_fastcgi", "mod_status", "mod_indexfile", DIRLISTING);
 
     private final Map<String, Supplier<? extends Module>> factories = new LinkedHashMap<>();
 
@@ -41,7 +42,8 @@ public final class ModuleRegistry {
                 .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new)
                 .register("mod_cgi", io.lightgate.modules.cgi.CgiModule::new)
                 .register("mod_scgi", io.lightgate.modules.scgi.ScgiModule::new)
-                .register("mod_fastcgi", io.lightgate.modules.fastcgi.FastCgiModule::new);
+                .register("mod_fastcgi", io.lightgate.modules.fastcgi.FastCgiModule::new)
+                .register(DIRLISTING, io.lightgate.modules.dirlisting.DirListingModule::new);
     }
 
     /** Adds (or replaces) a module factory; returns this registry. */
@@ -67,8 +69,12 @@ public final class ModuleRegistry {
         if (tree.globalValue("index-file.names") != null && !names.contains(INDEXFILE)) {
             ordered.addFirst(INDEXFILE);
         }
-        if (isEnabled(tree.globalValue("dir-listing.activate")) && !names.contains(DIRLISTING)) {
-            warnings.accept("dir-listing.activate is set but mod_dirlisting is not supported by lightgate (ignored)");
+        // lighttpd 1.4.69 appends mod_dirlisting whenever it is not listed (it does nothing unless activated);
+        // lightgate loads it only where a config can activate it, before mod_staticfile as in lighttpd
+        if (!names.contains(DIRLISTING)
+                && (tree.assignsAnywhere("dir-listing.activate") || tree.assignsAnywhere("server.dir-listing"))) {
+            int at = ordered.indexOf(STATICFILE);
+            ordered.add(at < 0 ? ordered.size() : at, DIRLISTING);
         }
         int staticAt = ordered.indexOf(STATICFILE);
         if (staticAt < 0) {
@@ -107,17 +113,6 @@ public final class ModuleRegistry {
             return ValueType.STRING_LIST.convert(v);
         } catch (ValueType.TypeMismatch e) {
             throw new ConfigException(key + ": " + e.getMessage());
-        }
-    }
-
-    private static boolean isEnabled(ConfigValue v) {
-        if (v == null) {
-            return false;
-        }
-        try {
-            return ValueType.BOOL.convert(v);
-        } catch (ValueType.TypeMismatch e) {
-            return false; // the owning module reports the type error
         }
     }
 }
