@@ -24,11 +24,13 @@ public final class ConfigTree {
         return a == null ? null : a.value();
     }
 
-    /** Whether any block, global or conditional, assigns {@code key} (read before keys are known). */
-    public boolean assignsAnywhere(String key) {
+    /** Whether any block, global or conditional, assigns a key {@code which} accepts (read before keys are known). */
+    public boolean assignsAnywhere(java.util.function.Predicate<String> which) {
         for (Block block : blocks) {
-            if (block.assignments.containsKey(key)) {
-                return true;
+            for (String key : block.assignments.keySet()) {
+                if (which.test(key)) {
+                    return true;
+                }
             }
         }
         return false;

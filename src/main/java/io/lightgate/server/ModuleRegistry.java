@@ -17,7 +17,7 @@ import java.util.function.Supplier;
 /**
  * Module names ({@code server.modules}) to factories, and lighttpd's rules for the final module list
  * (reference §10): mod_indexfile prepended when {@code index-file.names} is set, mod_dirlisting inserted before
- * mod_staticfile when a block sets {@code dir-listing.activate} (or {@code server.dir-listing}), mod_staticfile appended
+ * mod_staticfile when a block sets a {@code dir-listing.*} key (or {@code server.dir-listing}), mod_staticfile appended
  * last unless listed, duplicates warned, request handlers listed after mod_staticfile warned, an unknown
  * name is a start-up error.
  */
@@ -70,9 +70,9 @@ public final class ModuleRegistry {
             ordered.addFirst(INDEXFILE);
         }
         // lighttpd 1.4.69 appends mod_dirlisting whenever it is not listed (it does nothing unless activated);
-        // lightgate loads it only where a config can activate it, before mod_staticfile as in lighttpd
-        if (!names.contains(DIRLISTING)
-                && (tree.assignsAnywhere("dir-listing.activate") || tree.assignsAnywhere("server.dir-listing"))) {
+        // lightgate loads it where the config uses its keys (so they are not unknown), before mod_staticfile
+        if (!names.contains(DIRLISTING) && tree.assignsAnywhere(
+                key -> key.startsWith("dir-listing.") || key.equals("server.dir-listing"))) {
             int at = ordered.indexOf(STATICFILE);
             ordered.add(at < 0 ? ordered.size() : at, DIRLISTING);
         }
