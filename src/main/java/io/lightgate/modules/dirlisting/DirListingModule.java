@@ -61,7 +61,6 @@ public final class DirListingModule implements Module {
             ConfigKey.of("dir-listing.hide-dotfiles", Scope.CONNECTION, ValueType.BOOL, true);
     public static final ConfigKey<String> EXTERNAL_CSS =
             ConfigKey.of("dir-listing.external-css", Scope.CONNECTION, ValueType.STRING, null);
-    /** Unset: the inline script; "": no script at all (lighttpd tells the two apart). */
     public static final ConfigKey<String> EXTERNAL_JS =
             ConfigKey.of("dir-listing.external-js", Scope.CONNECTION, ValueType.STRING, null);
     public static final ConfigKey<String> ENCODING =

@@ -21,7 +21,8 @@ public final class ListingPage {
     public record Entry(String name, boolean directory, long mtimeSeconds, long size, String type) { }
 
     /**
-     * How the page is laid out. {@code externalJs}: null means the inline script, "" no script at all.
+     * How the page is laid out. Null or "" {@code externalCss}/{@code externalJs}: the inline style sheet/script.
+     * Null or "" {@code footer}: no footer line (lighttpd with an empty server.tag and no set-footer).
      * {@code header}/{@code readme}: the file contents to include, or null.
      */
     public record Layout(boolean autoLayout, String encoding, String externalCss, String externalJs, String footer,
@@ -91,11 +92,13 @@ public final class ListingPage {
             bytes.include(layout.readme(), "readme", layout.encodeReadme());
         }
         if (layout.autoLayout()) {
-            out.append("<div class=\"foot\">").append(layout.footer()).append("</div>\n");
+            if (notEmpty(layout.footer())) {
+                out.append("<div class=\"foot\">").append(layout.footer()).append("</div>\n");
+            }
             if (notEmpty(layout.externalJs())) {
                 out.append("<script type=\"text/javascript\" src=\"").append(layout.externalJs())
                         .append("\"></script>\n");
-            } else if (layout.externalJs() == null) {
+            } else {
                 out.append("\n<script type=\"text/javascript\">\n// <!--\n\n").append(Assets.SCRIPT)
                         .append("\n// -->\n</script>\n\n");
             }

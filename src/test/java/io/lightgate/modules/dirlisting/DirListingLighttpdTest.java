@@ -41,8 +41,13 @@ class DirListingLighttpdTest {
                 dir-listing.hide-dotfiles = "disable"
                 dir-listing.exclude = ("^a", "\\\\.bin$")
             }
-            $HTTP["url"] =^ "/sub/" {
+            $HTTP["url"] =^ "/odd/" {
                 dir-listing.external-js = ""
+                dir-listing.external-css = ""
+                dir-listing.set-footer = ""
+                dir-listing.encoding = ""
+            }
+            $HTTP["url"] =^ "/sub/" {
                 dir-listing.encode-readme = "disable"
                 dir-listing.show-readme = "enable"
                 dir-listing.auto-layout = "disable"

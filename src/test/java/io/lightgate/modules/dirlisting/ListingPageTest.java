@@ -112,7 +112,7 @@ class ListingPageTest {
 
     @Test
     void withoutAutoLayoutOnlyTheListAndRawReadme() {
-        Layout layout = new Layout(false, null, null, "", "unused", null, true,
+        Layout layout = new Layout(false, null, null, null, "unused", null, true,
                 "README <x>\n".getBytes(StandardCharsets.UTF_8), false);
         String page = render("/sub/", List.of(), layout);
         assertThat(page).startsWith("<h2>Index of /sub/</h2>\n")
@@ -121,16 +121,18 @@ class ListingPageTest {
     }
 
     @Test
-    void emptyExternalJsMeansNoScript() {
-        Layout layout = new Layout(true, null, null, "", "tag/1", null, true, null, true);
-        assertThat(render("/", List.of(), layout)).doesNotContain("<script")
-                .endsWith("<div class=\"foot\">tag/1</div>\n</body>\n</html>\n");
+    void emptyExternalCssAndJsMeanTheInlineOnesAndAnEmptyFooterNoFooterLine() {
+        Layout layout = new Layout(true, "", "", "", "", null, true, null, true);
+        assertThat(render("/", List.of(), layout))
+                .contains("<head>\n<title>Index of /</title>\n<style type=\"text/css\">\n")
+                .contains("</table>\n</div>\n\n<script type=\"text/javascript\">\n// <!--\n")
+                .doesNotContain("class=\"foot\"");
     }
 
     @Test
     void readmeBytesPassThroughUnchanged() {
         byte[] latin1 = {'a', (byte) 0xE9, '<', '\n'}; // not UTF-8: must come out as the same bytes
-        Layout layout = new Layout(false, null, null, "", "", null, true, latin1, true);
+        Layout layout = new Layout(false, null, null, null, "", null, true, latin1, true);
         byte[] page = ListingPage.render("/", List.of(), layout, UTC);
         String tail = new String(page, StandardCharsets.ISO_8859_1);
         assertThat(tail).endsWith("<pre class=\"readme\">a\u00e9&#x3C;&#x0A;</pre>");
