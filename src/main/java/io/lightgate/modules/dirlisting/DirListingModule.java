@@ -93,7 +93,16 @@ public final class DirListingModule implements Module {
 
     private static final String SOURCE = "mod_dirlisting";
 
-    public DirListingModule() { }
+    private final int maxEntries;
+
+    public DirListingModule() {
+        this(MAX_ENTRIES);
+    }
+
+    /** With another entry limit (tests). */
+    DirListingModule(int maxEntries) {
+        this.maxEntries = maxEntries;
+    }
 
     @Override public String name() { return "mod_dirlisting"; }
 
@@ -192,8 +201,8 @@ public final class DirListingModule implements Module {
                 if (name.equals(hiddenReadme) || name.equals(hiddenHeader) || excluded(excludes, name)) {
                     continue;
                 }
-                if (entries.size() == MAX_ENTRIES) {
-                    exchange.errorLog().write(SOURCE, "listing of " + dir + " cut at " + MAX_ENTRIES + " entries");
+                if (entries.size() == maxEntries) {
+                    exchange.errorLog().write(SOURCE, "listing of " + dir + " cut at " + maxEntries + " entries");
                     break;
                 }
                 BasicFileAttributes attrs;

@@ -2,6 +2,7 @@ package io.lightgate.modules.dirlisting;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.lightgate.config.ConfigException;
 import io.lightgate.config.ConfigParser;
@@ -73,6 +74,36 @@ class DirListingConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("dir-listing.exclude")
                 .hasMessageContaining("(unclosed");
+    }
+
+    @Test
+    void aHugeDirectoryIsCutAtTheEntryLimitWithALogLine() throws Exception {
+        ModuleRegistry registry = ModuleRegistry.builtIn().register("mod_dirlisting", () -> new DirListingModule(3));
+        try (TestServer server = TestServer.start("dir-listing.activate = \"enable\"", registry);
+                HttpClient client = HttpClient.newHttpClient()) {
+            for (int i = 0; i < 5; i++) {
+                Files.writeString(server.docroot().resolve("f" + i), "x");
+            }
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.uri("/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body().split("<tr><td class=\"n\">", -1)).hasSize(1 + 3);
+            assertThat(server.errorLines()).anyMatch(l -> l.contains("cut at 3 entries"));
+        }
+    }
+
+    @Test
+    void anUnreadableDirectoryIs403() throws Exception {
+        try (TestServer server = TestServer.start("dir-listing.activate = \"enable\"");
+                HttpClient client = HttpClient.newHttpClient()) {
+            Path closed = Files.createDirectories(server.docroot().resolve("closed"));
+            Files.setPosixFilePermissions(closed, java.nio.file.attribute.PosixFilePermissions.fromString("-wx------"));
+            // root reads any directory: the case only exists for an ordinary user
+            assumeFalse(Files.isReadable(closed), "running as root: every directory is readable");
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(server.uri("/closed/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(403);
+        }
     }
 
     @Test
