@@ -28,7 +28,7 @@ public final class ModuleRegistry {
 
     /** Modules that claim requests: lighttpd warns when one comes after mod_staticfile. */
     private static final Set<String> REQUEST_HANDLERS = Set.of("mod_wstunnel", "mod_proxy", "mod_cgi", "mod_scgi",
-            "mod_fastcgi", "mod_status", "mod_indexfile", DIRLISTING);
+            "mod_fastcgi", "mod_status", "mod_indexfile");
 
     private final Map<String, Supplier<? extends Module>> factories = new LinkedHashMap<>();
 
