@@ -3,8 +3,10 @@ package io.lightgate.modules.dirlisting;
 /**
  * The inline style sheet and sort script of a listing. lightgate's own text (lighttpd's is not copied): the same
  * look (blue links, grey page, white list box, right-aligned sizes, grey monospace footer) and the same behaviour
- * (click a column header to sort by it, again to reverse; directories stay above files when sorting by name or
- * type; {@code ?C=N|M|S|T|D&O=A|D} picks the initial column and order, by name ascending when not given).
+ * (click a column header to sort by it, again to reverse, which reverses every row as lighttpd's does; directories
+ * stay above files when sorting by name or type ascending; {@code ?C=N|M|S|T|D&O=A|D} picks the initial column and
+ * order, by name ascending when not given). One difference: lighttpd's script shows {@code O=A} descending and
+ * {@code O=D} ascending (its init_sort inverts them); here A is ascending and D descending.
  */
 final class Assets {
     private Assets() { }

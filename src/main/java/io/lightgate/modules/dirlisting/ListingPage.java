@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -35,9 +36,17 @@ public final class ListingPage {
 
     /** lighttpd's order: directories first, then files, each by name compared as bytes (strcmp). */
     public static List<Entry> sorted(List<Entry> entries) {
-        List<Entry> out = new ArrayList<>(entries);
-        Comparator<Entry> byName = (a, b) -> compareBytes(utf8(a.name()), utf8(b.name()));
-        out.sort(Comparator.comparing((Entry e) -> !e.directory()).thenComparing(byName));
+        record Keyed(Entry entry, byte[] name) { }
+        List<Keyed> keyed = new ArrayList<>(entries.size());
+        for (Entry e : entries) {
+            keyed.add(new Keyed(e, utf8(e.name()))); // encoded once, not per comparison
+        }
+        keyed.sort(Comparator.comparing((Keyed k) -> !k.entry().directory())
+                .thenComparing((a, b) -> Arrays.compareUnsigned(a.name(), b.name())));
+        List<Entry> out = new ArrayList<>(keyed.size());
+        for (Keyed k : keyed) {
+            out.add(k.entry());
+        }
         return out;
     }
 
@@ -182,10 +191,6 @@ public final class ListingPage {
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static int compareBytes(byte[] a, byte[] b) {
-        return java.util.Arrays.compareUnsigned(a, b);
     }
 
     /**
