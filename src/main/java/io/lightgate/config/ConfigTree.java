@@ -24,6 +24,18 @@ public final class ConfigTree {
         return a == null ? null : a.value();
     }
 
+    /** Whether any block, global or conditional, assigns a key {@code which} accepts (read before keys are known). */
+    public boolean assignsAnywhere(java.util.function.Predicate<String> which) {
+        for (Block block : blocks) {
+            for (String key : block.assignments.keySet()) {
+                if (which.test(key)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** {@code -p}: the normalised config as lighttpd prints it. */
     public String print() {
         return Printer.print(blocks);

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * Module names ({@code server.modules}) to factories, and lighttpd's rules for the final module list
- * (reference §10): mod_indexfile prepended when {@code index-file.names} is set, mod_staticfile appended
+ * (reference §10): mod_indexfile prepended when {@code index-file.names} is set, mod_dirlisting inserted before
+ * mod_staticfile when a block sets a {@code dir-listing.*} key (or {@code server.dir-listing}), mod_staticfile appended
  * last unless listed, duplicates warned, request handlers listed after mod_staticfile warned, an unknown
  * name is a start-up error.
  */
@@ -43,7 +44,8 @@ public final class ModuleRegistry {
                 .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new)
                 .register("mod_cgi", io.lightgate.modules.cgi.CgiModule::new)
                 .register("mod_scgi", io.lightgate.modules.scgi.ScgiModule::new)
-                .register("mod_fastcgi", io.lightgate.modules.fastcgi.FastCgiModule::new);
+                .register("mod_fastcgi", io.lightgate.modules.fastcgi.FastCgiModule::new)
+                .register(DIRLISTING, io.lightgate.modules.dirlisting.DirListingModule::new);
     }
 
     /** Adds (or replaces) a module factory; returns this registry. */
@@ -69,8 +71,12 @@ public final class ModuleRegistry {
         if (tree.globalValue("index-file.names") != null && !names.contains(INDEXFILE)) {
             ordered.addFirst(INDEXFILE);
         }
-        if (isEnabled(tree.globalValue("dir-listing.activate")) && !names.contains(DIRLISTING)) {
-            warnings.accept("dir-listing.activate is set but mod_dirlisting is not supported by lightgate (ignored)");
+        // lighttpd 1.4.69 appends mod_dirlisting whenever it is not listed (it does nothing unless activated);
+        // lightgate loads it where the config uses its keys (so they are not unknown), before mod_staticfile
+        if (!names.contains(DIRLISTING) && tree.assignsAnywhere(
+                key -> key.startsWith("dir-listing.") || key.equals("server.dir-listing"))) {
+            int at = ordered.indexOf(STATICFILE);
+            ordered.add(at < 0 ? ordered.size() : at, DIRLISTING);
         }
         int staticAt = ordered.indexOf(STATICFILE);
         if (staticAt < 0) {
@@ -109,17 +115,6 @@ public final class ModuleRegistry {
             return ValueType.STRING_LIST.convert(v);
         } catch (ValueType.TypeMismatch e) {
             throw new ConfigException(key + ": " + e.getMessage());
-        }
-    }
-
-    private static boolean isEnabled(ConfigValue v) {
-        if (v == null) {
-            return false;
-        }
-        try {
-            return ValueType.BOOL.convert(v);
-        } catch (ValueType.TypeMismatch e) {
-            return false; // the owning module reports the type error
         }
     }
 }
