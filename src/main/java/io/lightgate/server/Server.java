@@ -48,6 +48,7 @@ public final class Server {
     private final ErrorLog log;
     private final ModuleRegistry registry;
     private final Transport transport;
+    private final io.netty.util.concurrent.EventExecutor connectionLimitLoop;
     private final AtomicReference<Generation> current = new AtomicReference<>();
     private final Map<String, Listener> listeners = new LinkedHashMap<>();
     private final ConnectionLimit connectionLimit;
@@ -70,11 +71,17 @@ public final class Server {
         this.log = log;
         this.registry = registry;
         this.transport = Transport.create(eventLoops);
-        this.connectionLimit = new ConnectionLimit(transport.boss().next(), this::maxConnections, () -> {
+        this.connectionLimitLoop = transport.boss().next();
+        this.connectionLimit = new ConnectionLimit(connectionLimitLoop, this::maxConnections, () -> {
             synchronized (listeners) {
                 return listeners.values().stream().map(Listener::channel).toList();
             }
         }, log);
+    }
+
+    /** The loop that accepts connections and runs ConnectionLimit (tests hold it to order events). */
+    io.netty.util.concurrent.EventExecutor acceptLoop() {
+        return connectionLimitLoop;
     }
 
     private int maxConnections() {
@@ -312,16 +319,19 @@ public final class Server {
             throw new ConfigException(e.getMessage());
         }
         Generation old = current.getAndSet(new Generation(next, newGroup()));
+        List<Listener> vanished = new ArrayList<>();
         synchronized (listeners) {
             listeners.entrySet().removeIf(e -> {
-                boolean vanished = next.addresses().stream().noneMatch(a -> a.token().equals(e.getKey()));
-                if (vanished) {
-                    closeListener(e.getValue());
+                boolean gone = next.addresses().stream().noneMatch(a -> a.token().equals(e.getKey()));
+                if (gone) {
+                    vanished.add(e.getValue());
                 }
-                return vanished;
+                return gone;
             });
             listeners.putAll(added);
         }
+        // closed outside the lock: a close completes on the boss loop, whose ConnectionLimit reads the listeners
+        vanished.forEach(this::closeListener);
         connectionLimit.listenersChanged();
         log.write(SOURCE, "graceful restart: new config in force");
         drain(old, false);
@@ -469,10 +479,14 @@ public final class Server {
     }
 
     private void closeListeners() {
+        List<Listener> closing;
         synchronized (listeners) {
-            listeners.values().forEach(this::closeListener);
+            closing = new ArrayList<>(listeners.values());
             listeners.clear();
         }
+        // outside the lock: the close completes on the boss loop, and a ConnectionLimit task there may be
+        // waiting for the lock (a stop right after a restart hung the server this way)
+        closing.forEach(this::closeListener);
     }
 
     private void closeListener(Listener l) {

@@ -242,6 +242,34 @@ class ServerLifecycleTest {
     }
 
     @Test
+    void aStopRightAfterARestartDoesNotHangOnTheAcceptLoop() throws Exception {
+        // The restart queues ConnectionLimit work on the accept loop, which reads the listeners under their
+        // lock; the stop closes them, completing on that loop. Holding the loop until the stop has begun puts
+        // the two in the order that hung a CI run: the stop held the lock while waiting for the close.
+        TestServer s = TestServer.start("server.modules = (\"mod_test\")\n", TestModule.registry());
+        java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+        s.server().acceptLoop().execute(() -> {
+            try {
+                hold.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        s.restart("server.modules = (\"mod_test\")\nserver.tag = \"after\"\n");
+        Thread stopper = Thread.ofPlatform().start(() -> {
+            try {
+                s.close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(300); // the stop takes what it takes before waiting for the loop
+        hold.countDown();
+        stopper.join(T.toMillis());
+        assertThat(stopper.isAlive()).as("the stop finished").isFalse();
+    }
+
+    @Test
     void unixSocketListener() throws Exception {
         Path sock = Files.createTempDirectory("lg-sock").resolve("lg.sock");
         Files.createFile(sock.resolveSibling("unrelated"));
