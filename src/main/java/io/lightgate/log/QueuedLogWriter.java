@@ -60,11 +60,13 @@ public final class QueuedLogWriter {
 
     public String target() { return target; }
 
-    /** Queues one line (or several whole lines); never blocks. */
-    public void offer(byte[] line) {
+    /** Queues one line (or several whole lines); never blocks. False when the line was dropped (and counted). */
+    public boolean offer(byte[] line) {
         if (stopping || !queue.offer(line)) {
             dropped.incrementAndGet();
+            return false;
         }
+        return true;
     }
 
     /** SIGHUP: the thread reopens a file target before its next write. */
