@@ -152,7 +152,10 @@ class RedirectIntegrationTest {
     void aLineBreakFromADecodedUrlCaptureNeverReachesTheHeader() throws Exception {
         String answer = raw("/v/a%0d%0aSet-Cookie:%20x=1", "localhost");
         assertThat(answer).startsWith("HTTP/1.1 400 ").doesNotContain("Set-Cookie");
-        assertThat(server.errorLines("mod_redirect")).anySatisfy(l -> assertThat(l).contains("control character"));
+        // refused by the core's url-ctrls-reject before mod_redirect runs, as in lighttpd; mod_redirect's own
+        // guard stays for captures from other sources
+        assertThat(server.errorLines("h1")).anySatisfy(l -> assertThat(l).contains("encoded control character"));
+        assertThat(server.errorLines("mod_redirect")).isEmpty();
     }
 
     @Test
