@@ -37,6 +37,7 @@ public final class ModuleRegistry {
                 .register(STATICFILE, io.lightgate.modules.staticfile.StaticFileModule::new)
                 .register(INDEXFILE, io.lightgate.modules.indexfile.IndexFileModule::new)
                 .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new)
+                .register("mod_alias", io.lightgate.modules.alias.AliasModule::new)
                 .register("mod_wstunnel", io.lightgate.modules.wstunnel.WsTunnelModule::new)
                 .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new)
                 .register("mod_cgi", io.lightgate.modules.cgi.CgiModule::new)
