@@ -17,7 +17,25 @@ import java.util.List;
 public final class RequestPipeline {
     private static final String ALLOW = "OPTIONS, GET, HEAD, POST";
 
+    /** Whether a module class overrides {@link Module#physicalPath} (asked once per class). */
+    private static final ClassValue<Boolean> HAS_PHYSICAL_HOOK = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            try {
+                return type.getMethod("physicalPath", Exchange.class, PhysicalBase.class).getDeclaringClass()
+                        != Module.class;
+            } catch (NoSuchMethodException e) {
+                return false;
+            }
+        }
+    };
+    private static final Module[] NONE = new Module[0];
+
     private final List<Module> modules;
+    /** The modules with a physical-path hook, in hook order: usually none or mod_alias alone. */
+    private final Module[] physicalHooks;
+    /** Handed to the physical-path hooks, reused request after request. */
+    private final PhysicalBase physicalBase;
     private final boolean absoluteDirRedirect;
     /** The document root of the last request on this connection, as configured and as a Path (parsed once). */
     private String docRootConfigured;
@@ -26,6 +44,15 @@ public final class RequestPipeline {
 
     public RequestPipeline(Site site) {
         this.modules = site.modules();
+        Module[] hooked = NONE;
+        for (Module m : modules) {
+            if (HAS_PHYSICAL_HOOK.get(m.getClass())) {
+                hooked = java.util.Arrays.copyOf(hooked, hooked.length + 1);
+                hooked[hooked.length - 1] = m;
+            }
+        }
+        this.physicalHooks = hooked;
+        this.physicalBase = hooked.length == 0 ? null : new PhysicalBase();
         this.absoluteDirRedirect = site.flags().absoluteDirRedirect();
     }
 
@@ -64,7 +91,10 @@ public final class RequestPipeline {
         unhandled(ex);
     }
 
-    /** The core's work between the two hooks; false when it answered. */
+    /**
+     * The core's work between the two hooks (the document root, the physical-path hooks, the checks of the
+     * physical path); false when it answered.
+     */
     private boolean resolve(CoreExchange ex) {
         Request req = ex.request();
         if (req.target().equals("*")) {
@@ -86,39 +116,53 @@ public final class RequestPipeline {
             docRootText = docRootPath.toString();
             docRootConfigured = docRoot;
         }
-        return resolvePhysical(ex, docRootPath, docRootText);
+        if (physicalHooks.length > 0) {
+            PhysicalBase base = physicalBase;
+            base.reset(docRootPath, docRootText, req.path());
+            for (Module m : physicalHooks) {
+                if (m.physicalPath(ex, base) == Module.Hook.HANDLED || ex.answered()) {
+                    return false;
+                }
+            }
+            if (base.replaced()) {
+                return resolvePhysical(ex, PhysicalPath.aliased(base.base(), base.baseText(), base.rest(), req.path()));
+            }
+        }
+        return resolvePhysical(ex, PhysicalPath.below(docRootPath, docRootText, req.path()));
     }
 
     /** Sets the physical path, or answers (301/403/404) and returns false. */
-    private boolean resolvePhysical(CoreExchange ex, Path docRoot, String docRootText) {
-        String rel = ex.request().path();
+    private boolean resolvePhysical(CoreExchange ex, PhysicalPath physical) {
+        if (physical.text().isEmpty()) {
+            ex.respondError(404); // an alias to "" for its own prefix: nothing to stat (lighttpd aborts here)
+            return false;
+        }
         boolean followSymlinks = ex.config().get(ServerKeys.FOLLOW_SYMLINK);
-        PhysicalPath physical = PhysicalPath.below(docRoot, docRootText, rel);
         try {
-            if (!followSymlinks && PhysicalPath.hasSymlinkBelowRoot(docRoot, rel)) {
+            if (!followSymlinks && physical.hasSymlinkBelowRoot()) {
                 ex.respondError(403);
                 return false;
             }
             StatCache.FileStat stat = StatCache.stat(physical, ServerKeys.statCacheEnabled(ex.config()));
-            if (stat.directory() && !rel.endsWith("/")) {
+            if (stat.directory() && !physical.urlPath().endsWith("/")) {
                 redirectToDirectory(ex);
                 return false;
             }
-            if (!stat.directory() && rel.endsWith("/")) {
+            if (!stat.directory() && physical.relPath().endsWith("/")) {
                 // stat("file/") fails with ENOTDIR for lighttpd, which then finds the file as the script part
                 // and "/" as PATH_INFO; the JDK's Path drops the slash and would see the file itself
-                return resolvePathInfo(ex, docRoot, rel);
+                return resolvePathInfo(ex, physical);
             }
             ex.physical(physical);
             return true;
         } catch (NoSuchFileException | NotDirectoryException e) {
-            return resolvePathInfo(ex, docRoot, rel);
+            return resolvePathInfo(ex, physical);
         } catch (java.nio.file.AccessDeniedException e) {
             ex.respondError(403);
             return false;
         } catch (IOException | SecurityException e) {
             if (e.getMessage() != null && e.getMessage().contains("Not a directory")) {
-                return resolvePathInfo(ex, docRoot, rel);
+                return resolvePathInfo(ex, physical);
             }
             ex.errorLog().write("server", "stat " + physical.text() + " failed: " + e.getMessage());
             ex.respondError(e instanceof SecurityException ? 403 : 404);
@@ -126,14 +170,25 @@ public final class RequestPipeline {
         }
     }
 
-    /** lighttpd's PATH_INFO: the longest leading part of the path that names a regular file. */
-    private boolean resolvePathInfo(CoreExchange ex, Path docRoot, String rel) {
+    /**
+     * lighttpd's PATH_INFO: the longest leading part of the path below the base directory that names a regular
+     * file. None when an alias prefix ended inside a file name (the path below the base does not start with '/'),
+     * as in lighttpd.
+     */
+    private boolean resolvePathInfo(CoreExchange ex, PhysicalPath physical) {
+        String rel = physical.relPath();
+        String text = physical.text();
+        String url = physical.urlPath();
         int cut = rel.length();
-        while ((cut = rel.lastIndexOf('/', cut - 1)) > 0) {
-            String prefix = rel.substring(0, cut);
-            Path candidate = docRoot.resolve(prefix.substring(1));
+        while (rel.startsWith("/") && (cut = rel.lastIndexOf('/', cut - 1)) > 0) {
+            int tail = rel.length() - cut; // the PATH_INFO's length: the same suffix of rel, text and URL path
+            Path candidate = physical.aliased()
+                    ? Path.of(text.substring(0, text.length() - tail))
+                    : physical.docRoot().resolve(rel.substring(1, cut));
             if (Files.isRegularFile(candidate)) {
-                ex.physical(new PhysicalPath(docRoot, prefix, candidate));
+                String prefix = rel.substring(0, cut);
+                String urlPrefix = physical.aliased() ? url.substring(0, url.length() - tail) : prefix;
+                ex.physical(physical.withPath(prefix, urlPrefix, candidate));
                 ex.pathInfo(rel.substring(cut));
                 return true;
             }

@@ -39,6 +39,7 @@ public final class ModuleRegistry {
                 .register(INDEXFILE, io.lightgate.modules.indexfile.IndexFileModule::new)
                 .register("mod_access", io.lightgate.modules.access.AccessModule::new)
                 .register("mod_accesslog", io.lightgate.modules.accesslog.AccessLogModule::new)
+                .register("mod_alias", io.lightgate.modules.alias.AliasModule::new)
                 .register("mod_redirect", io.lightgate.modules.redirect.RedirectModule::new)
                 .register("mod_wstunnel", io.lightgate.modules.wstunnel.WsTunnelModule::new)
                 .register("mod_proxy", io.lightgate.modules.proxy.ProxyModule::new)

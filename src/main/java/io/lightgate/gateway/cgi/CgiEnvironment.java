@@ -92,7 +92,7 @@ public final class CgiEnvironment {
         // REDIRECT_URI would follow for a rewritten target: lightgate has no URL rewriting yet.
         env.add(new CgiVariable("REDIRECT_STATUS", "200"));
 
-        String documentRoot = physical != null ? physical.docRoot().toString() : orEmpty(config.get(ServerKeys.DOCUMENT_ROOT));
+        String documentRoot = physical != null ? physical.docRootText() : orEmpty(config.get(ServerKeys.DOCUMENT_ROOT));
         String docroot = options.docroot() == null || options.docroot().isEmpty() ? null : options.docroot();
         if (!options.authorizer()) {
             env.add(new CgiVariable("SCRIPT_NAME", options.scriptName()));

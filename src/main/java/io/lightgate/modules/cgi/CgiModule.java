@@ -170,7 +170,7 @@ public final class CgiModule implements Module {
     private void start(Exchange ex, RequestBody body, PhysicalPath physical, String script, String interpreter,
                        boolean upgrade) {
         RequestConfig config = ex.config();
-        CgiEnvOptions envOptions = CgiEnvOptions.of(CgiEnvOptions.Flavor.CGI, physical.relPath(), ex.pathInfo())
+        CgiEnvOptions envOptions = CgiEnvOptions.of(CgiEnvOptions.Flavor.CGI, physical.urlPath(), ex.pathInfo())
                 .withUpgradeAllowed(upgrade)
                 .withContentLength(Math.max(0, body.length()));
         if (!(CgiEnvironment.build(ex, envOptions) instanceof CgiEnvironment.Built built)) {

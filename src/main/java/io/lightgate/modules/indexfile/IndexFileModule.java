@@ -7,6 +7,7 @@ import io.lightgate.config.ValueType;
 import io.lightgate.http.Exchange;
 import io.lightgate.http.Module;
 import io.lightgate.http.PhysicalPath;
+import io.lightgate.server.ServerKeys;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -18,7 +19,7 @@ import java.util.List;
 /**
  * mod_indexfile: for a URL ending in '/', points the request at the first of {@code index-file.names}
  * that exists, so a later handler (mod_staticfile) serves it. A name starting with '/' is a path from
- * the document root. Nothing found: the request goes on unchanged (the core answers 403).
+ * the document root (also below an alias). Nothing found: the request goes on unchanged (the core answers 403).
  */
 public final class IndexFileModule implements Module {
 
@@ -45,10 +46,8 @@ public final class IndexFileModule implements Module {
                 continue;
             }
             boolean fromRoot = name.charAt(0) == '/';
-            String relPath = fromRoot ? name : joinRel(physical.relPath(), name);
-            Path candidate = fromRoot
-                    ? physical.docRoot().resolve(name.substring(1))
-                    : physical.path().resolve(name);
+            Path root = fromRoot ? documentRoot(exchange, physical) : null;
+            Path candidate = fromRoot ? root.resolve(name.substring(1)) : physical.path().resolve(name);
             try {
                 Files.readAttributes(candidate, BasicFileAttributes.class);
             } catch (NoSuchFileException e) {
@@ -60,10 +59,26 @@ public final class IndexFileModule implements Module {
             } catch (IOException e) {
                 continue; // ENOTDIR and the like: this name is not there
             }
-            exchange.physical(physical.withPath(relPath, candidate));
+            exchange.physical(!fromRoot
+                    ? physical.withPath(joinRel(physical.relPath(), name), joinRel(physical.urlPath(), name), candidate)
+                    : physical.aliased()
+                    ? new PhysicalPath(root, name, candidate)
+                    : physical.withPath(name, name, candidate));
             return Hook.GO_ON;
         }
         return Hook.GO_ON;
+    }
+
+    /**
+     * Where a name starting with '/' is looked up: the document root (lighttpd's physical.doc_root), also when
+     * an alias mapped the directory elsewhere.
+     */
+    private static Path documentRoot(Exchange exchange, PhysicalPath physical) {
+        if (!physical.aliased()) {
+            return physical.docRoot();
+        }
+        String root = exchange.config().get(ServerKeys.DOCUMENT_ROOT);
+        return Path.of(root == null ? "/" : root);
     }
 
     private static List<String> names(RequestConfig config) {

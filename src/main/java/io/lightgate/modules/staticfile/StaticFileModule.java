@@ -297,7 +297,7 @@ public final class StaticFileModule implements Module {
     /** Whether the URL continues past the file it maps to ("/a.php/extra"): lighttpd's pathinfo. */
     static boolean hasPathInfo(Request request, PhysicalPath physical) {
         String url = request.path();
-        String rel = physical.relPath();
-        return rel != null && url.length() > rel.length() && url.startsWith(rel) && url.charAt(rel.length()) == '/';
+        String file = physical.urlPath();
+        return file != null && url.length() > file.length() && url.startsWith(file) && url.charAt(file.length()) == '/';
     }
 }
