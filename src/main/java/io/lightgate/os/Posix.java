@@ -48,6 +48,8 @@ public final class Posix {
     static final int SOCK_NONBLOCK = 0x800;
     static final int SOL_SOCKET = 1;
     static final int SO_REUSEADDR = 2;
+    static final int IPPROTO_IPV6 = 41;
+    static final int IPV6_V6ONLY = 26;
 
     private static final int O_WRONLY = 1;
     private static final int O_RDWR = 2;
@@ -296,6 +298,22 @@ public final class Posix {
             MemorySegment one = arena.allocateFrom(C_INT, 1);
             if ((int) ErrnoHandles.SETSOCKOPT.invokeExact(capture, fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) {
                 throw failure("setsockopt(SO_REUSEADDR)", capture);
+            }
+        } catch (Throwable t) {
+            throw rethrow("setsockopt", t);
+        }
+    }
+
+    /**
+     * IPV6_V6ONLY on an IPv6 socket before bind: it then takes only IPv6 connections, so an IPv4 listener on the
+     * same port can exist beside it (lighttpd's server.set-v6only, on by default).
+     */
+    public static void setIpv6Only(int fd) throws ErrnoException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
+            MemorySegment one = arena.allocateFrom(C_INT, 1);
+            if ((int) ErrnoHandles.SETSOCKOPT.invokeExact(capture, fd, IPPROTO_IPV6, IPV6_V6ONLY, one, 4) < 0) {
+                throw failure("setsockopt(IPV6_V6ONLY)", capture);
             }
         } catch (Throwable t) {
             throw rethrow("setsockopt", t);

@@ -240,7 +240,9 @@ public final class Server {
         SocketAddress bindTo;
         switch (address) {
             case ListenAddress.Tcp tcp -> {
-                b.channel(transport.tcpChannel()).option(ChannelOption.SO_REUSEADDR, true)
+                b.channelFactory(transport.tcpChannelFor(tcp.address(),
+                                config.forSocket(address.token(), ServerKeys.SET_V6ONLY)))
+                        .option(ChannelOption.SO_REUSEADDR, true)
                         .childOption(ChannelOption.TCP_NODELAY, true);
                 if (transport.epoll()) {
                     // Keep at most this much unsent data in the kernel per connection; the rest waits for

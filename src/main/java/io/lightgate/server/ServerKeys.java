@@ -105,6 +105,9 @@ public final class ServerKeys {
             ConfigKey.of("server.http-parseopts", Scope.SERVER, ValueType.STRING_MAP, Map.of());
     public static final ConfigKey<Boolean> USE_IPV6 =
             ConfigKey.of("server.use-ipv6", Scope.SOCKET, ValueType.BOOL, false);
+    /** IPV6_V6ONLY on IPv6 listeners (lighttpd's default), so "[::]:80" and "0.0.0.0:80" can both be bound. */
+    public static final ConfigKey<Boolean> SET_V6ONLY =
+            ConfigKey.of("server.set-v6only", Scope.SOCKET, ValueType.BOOL, true);
 
     /**
      * lighttpd's default 0 holds a gateway answer (mod_cgi, mod_scgi, mod_fastcgi) until it is complete and sends it
@@ -138,7 +141,7 @@ public final class ServerKeys {
         return List.of(DOCUMENT_ROOT, BIND, PORT, MODULES, MAX_READ_IDLE, MAX_WRITE_IDLE, MAX_KEEP_ALIVE_IDLE,
                 MAX_KEEP_ALIVE_REQUESTS, MAX_REQUEST_SIZE, MAX_REQUEST_FIELD_SIZE, MAX_CONNECTIONS, TAG, ERRORLOG,
                 BREAKAGELOG, UPLOAD_DIRS, FOLLOW_SYMLINK, RANGE_REQUESTS, FEATURE_FLAGS, LISTEN_BACKLOG, PROTOCOL_HTTP11, NAME,
-                HTTP_PARSEOPTS, USE_IPV6, EVENT_HANDLER, NETWORK_BACKEND, MAX_FDS, MAX_WORKER, PID_FILE,
+                HTTP_PARSEOPTS, USE_IPV6, SET_V6ONLY, EVENT_HANDLER, NETWORK_BACKEND, MAX_FDS, MAX_WORKER, PID_FILE,
                 USERNAME, GROUPNAME, CHROOT, STREAM_REQUEST_BODY, STREAM_RESPONSE_BODY, STAT_CACHE_ENGINE,
                 EVENT_LOOPS);
     }
