@@ -293,11 +293,15 @@ public final class Posix {
     }
 
     static void setReuseAddress(int fd) throws ErrnoException {
+        setIntOption(fd, SOL_SOCKET, SO_REUSEADDR, "setsockopt(SO_REUSEADDR)");
+    }
+
+    private static void setIntOption(int fd, int level, int option, String call) throws ErrnoException {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
             MemorySegment one = arena.allocateFrom(C_INT, 1);
-            if ((int) ErrnoHandles.SETSOCKOPT.invokeExact(capture, fd, SOL_SOCKET, SO_REUSEADDR, one, 4) < 0) {
-                throw failure("setsockopt(SO_REUSEADDR)", capture);
+            if ((int) ErrnoHandles.SETSOCKOPT.invokeExact(capture, fd, level, option, one, 4) < 0) {
+                throw failure(call, capture);
             }
         } catch (Throwable t) {
             throw rethrow("setsockopt", t);
@@ -309,15 +313,7 @@ public final class Posix {
      * same port can exist beside it (lighttpd's server.set-v6only, on by default).
      */
     public static void setIpv6Only(int fd) throws ErrnoException {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
-            MemorySegment one = arena.allocateFrom(C_INT, 1);
-            if ((int) ErrnoHandles.SETSOCKOPT.invokeExact(capture, fd, IPPROTO_IPV6, IPV6_V6ONLY, one, 4) < 0) {
-                throw failure("setsockopt(IPV6_V6ONLY)", capture);
-            }
-        } catch (Throwable t) {
-            throw rethrow("setsockopt", t);
-        }
+        setIntOption(fd, IPPROTO_IPV6, IPV6_V6ONLY, "setsockopt(IPV6_V6ONLY)");
     }
 
     static void bind(int fd, MemorySegment address, String shownAddress) throws ErrnoException {

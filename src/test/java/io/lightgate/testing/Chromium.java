@@ -11,12 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * A headless Debian Chromium for browser tests, driven over the DevTools protocol. Each instance has its own
@@ -89,7 +87,7 @@ public final class Chromium implements AutoCloseable {
         try {
             browser = new Chromium(pb.start(), dir);
         } catch (IOException e) {
-            deleteTree(dir);
+            TempTrees.delete(dir);
             throw e;
         }
         try {
@@ -206,7 +204,7 @@ public final class Chromium implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         List<Long> left = tree.stream().map(ProcessHandle::pid).filter(Chromium::running).toList();
-        deleteTree(dir);
+        TempTrees.delete(dir);
         if (!left.isEmpty()) {
             throw new IOException("chromium processes still running after SIGKILL: " + left);
         }
@@ -238,19 +236,6 @@ public final class Chromium implements AutoCloseable {
             return false;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 

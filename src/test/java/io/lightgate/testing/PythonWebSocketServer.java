@@ -8,11 +8,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * An RFC 6455 echo server from python3-websockets (the bundled {@code ws_echo_server.py}) on 127.0.0.1, with
@@ -59,7 +57,7 @@ public final class PythonWebSocketServer implements AutoCloseable {
         if (line == null || !line.startsWith("PORT ")) {
             p.destroyForcibly().waitFor();
             String err = Files.readString(dir.resolve("stderr"));
-            deleteTree(dir);
+            TempTrees.delete(dir);
             throw new IOException("python echo server did not start: " + line + "\n" + err);
         }
         return new PythonWebSocketServer(p, dir, Integer.parseInt(line.substring(5).trim()));
@@ -86,14 +84,6 @@ public final class PythonWebSocketServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deleteTree(dir);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path f : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
+        TempTrees.delete(dir);
     }
 }

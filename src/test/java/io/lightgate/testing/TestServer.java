@@ -10,16 +10,13 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A real lightgate server for integration tests: the config text is written to a temp file ({@code @DOCROOT@}
@@ -57,7 +54,7 @@ public final class TestServer implements AutoCloseable {
             ConfigTree tree = ConfigParser.parseFile(file);
             return new TestServer(Server.start(tree, log, registry), dir, docroot, file, errors);
         } catch (IOException | ConfigException | RuntimeException e) {
-            deleteTree(dir);
+            TempTrees.delete(dir);
             throw e;
         }
     }
@@ -117,17 +114,7 @@ public final class TestServer implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        deleteTree(dir);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
+        TempTrees.delete(dir);
     }
 
     /** Collects written bytes as lines. */

@@ -5,6 +5,7 @@ import io.lightgate.http.Cumulation;
 import io.lightgate.http.GracefulShutdown;
 import io.lightgate.http.Module;
 import io.lightgate.http.Request;
+import io.lightgate.http.RequestTarget;
 import io.lightgate.http.RequestPipeline;
 import io.lightgate.http.Response;
 import io.lightgate.http.SimpleRequestFacts;
@@ -257,15 +258,7 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
         } else if (h.method().equals("CONNECT") && target.charAt(0) != '/') {
             rawPath = "/"; // authority-form names no path; "/" lets prefix keys such as proxy.server "/" match
         } else {
-            String originForm = target;
-            if (h.target().charAt(0) != '/') {
-                int from = target.indexOf("://") + 3;
-                int slash = target.indexOf('/', from);
-                int question = target.indexOf('?', from);
-                int start = slash < 0 ? question : question < 0 ? slash : Math.min(slash, question);
-                originForm = start < 0 ? "/" : target.charAt(start) == '?' ? "/" + target.substring(start)
-                        : target.substring(start);
-            }
+            String originForm = RequestTarget.originForm(target);
             int q = originForm.indexOf('?');
             rawPath = q < 0 ? originForm : originForm.substring(0, q);
             query = q < 0 ? "" : originForm.substring(q + 1);

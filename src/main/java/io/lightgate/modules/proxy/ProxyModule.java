@@ -16,6 +16,7 @@ import io.lightgate.http.ModuleContext;
 import io.lightgate.http.Request;
 import io.lightgate.http.RequestBody;
 import io.lightgate.http.RequestBodySpool;
+import io.lightgate.http.RequestTarget;
 import io.lightgate.server.FeatureFlags;
 import io.lightgate.server.ServerKeys;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -161,7 +162,7 @@ public final class ProxyModule implements Module {
 
         /** The request-target for the backend: origin-form, with the first matching map-urlpath prefix replaced. */
         String backendTarget(Request req) {
-            String target = originForm(req.target());
+            String target = RequestTarget.originForm(req.target());
             Map.Entry<String, String> m = requestPathMapping(target);
             if (m == null) {
                 return target;
@@ -200,29 +201,7 @@ public final class ProxyModule implements Module {
                 return;
             }
             new ResponseUrlMapper(options, req.host(), backendHost(req, host), "https".equals(req.scheme()),
-                    requestPathMapping(originForm(req.target()))).rewrite(headers);
+                    requestPathMapping(RequestTarget.originForm(req.target()))).rewrite(headers);
         }
-    }
-
-    /** origin-form of an absolute-form target; other targets as they are. */
-    static String originForm(String target) {
-        if (target.isEmpty() || target.charAt(0) == '/') {
-            return target;
-        }
-        int scheme = target.indexOf("://");
-        if (scheme < 0) {
-            return target;
-        }
-        int from = scheme + 3;
-        for (int i = from; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c == '/') {
-                return target.substring(i);
-            }
-            if (c == '?') {
-                return "/" + target.substring(i);
-            }
-        }
-        return "/";
     }
 }

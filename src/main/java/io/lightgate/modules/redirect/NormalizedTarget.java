@@ -1,5 +1,6 @@
 package io.lightgate.modules.redirect;
 
+import io.lightgate.http.RequestTarget;
 import io.lightgate.http.UrlPath;
 
 /**
@@ -15,7 +16,7 @@ public final class NormalizedTarget {
 
     /** The normalised target; {@code rawTarget} is the request-line target (one char per byte). */
     public static String of(String rawTarget) {
-        String origin = originForm(rawTarget);
+        String origin = RequestTarget.originForm(rawTarget);
         StringBuilder out = new StringBuilder(origin.length() + 8);
         int query = -1;
         for (int i = 0; i < origin.length(); i++) {
@@ -49,28 +50,6 @@ public final class NormalizedTarget {
             path = UrlPath.simplify(path);
         }
         return path + rest;
-    }
-
-    /** "/path?query" of an origin-form or absolute-form target. */
-    static String originForm(String target) {
-        if (target.isEmpty() || target.charAt(0) == '/') {
-            return target;
-        }
-        int scheme = target.indexOf("://");
-        if (scheme < 0) {
-            return target; // "*" or authority-form: nothing to normalise
-        }
-        int from = scheme + 3;
-        for (int i = from; i < target.length(); i++) {
-            char c = target.charAt(i);
-            if (c == '/') {
-                return target.substring(i);
-            }
-            if (c == '?') {
-                return "/" + target.substring(i);
-            }
-        }
-        return "/";
     }
 
     /** burl.c's encoded_chars_http_uri_reqd: everything but ! $ &amp; ' ( ) * + , - . / 0-9 : ; = ? @ A-Z _ a-z ~. */

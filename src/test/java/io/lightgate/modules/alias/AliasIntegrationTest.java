@@ -7,14 +7,13 @@ import io.lightgate.config.ConfigException;
 import io.lightgate.testing.LeakGuard;
 import io.lightgate.testing.Lighttpd;
 import io.lightgate.testing.RawHttp;
+import io.lightgate.testing.TempTrees;
 import io.lightgate.testing.TestServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -75,7 +74,7 @@ class AliasIntegrationTest {
         if (server != null) {
             server.close();
         }
-        deleteTree(base);
+        TempTrees.delete(base);
     }
 
     private static void layOut(Path b) throws IOException {
@@ -193,7 +192,7 @@ class AliasIntegrationTest {
             }
             checkCgi(lighttpd.port());
         } finally {
-            deleteTree(dir);
+            TempTrees.delete(dir);
         }
     }
 
@@ -284,19 +283,6 @@ class AliasIntegrationTest {
             assertThat(cgi.status()).isEqualTo(200);
             assertThat(cgi.body()).contains("SCRIPT_NAME=/cgi-bin/env.cgi", "DOCUMENT_ROOT=" + base + "/aliased/");
             assertThat(s.errorLines()).noneMatch(l -> l.contains("alias"));
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
     }
 }

@@ -23,7 +23,7 @@ class BackendRequestHeadTest {
 
     private static String build(Request r, String host, boolean http10, boolean upgrade, boolean keepAlive,
                                 ForwardedParams fwd) {
-        return BackendRequestHead.build(new BackendRequestHead.Inputs(r, ProxyModule.originForm(r.target()), host,
+        return BackendRequestHead.build(new BackendRequestHead.Inputs(r, io.lightgate.http.RequestTarget.originForm(r.target()), host,
                 http10, upgrade, keepAlive, fwd));
     }
 
@@ -109,10 +109,10 @@ class BackendRequestHeadTest {
 
     @Test
     void absoluteFormBecomesOriginForm() {
-        assertThat(ProxyModule.originForm("http://h:1/a/b?c")).isEqualTo("/a/b?c");
-        assertThat(ProxyModule.originForm("http://h?c")).isEqualTo("/?c");
-        assertThat(ProxyModule.originForm("http://h")).isEqualTo("/");
-        assertThat(ProxyModule.originForm("/x")).isEqualTo("/x");
+        assertThat(io.lightgate.http.RequestTarget.originForm("http://h:1/a/b?c")).isEqualTo("/a/b?c");
+        assertThat(io.lightgate.http.RequestTarget.originForm("http://h?c")).isEqualTo("/?c");
+        assertThat(io.lightgate.http.RequestTarget.originForm("http://h")).isEqualTo("/");
+        assertThat(io.lightgate.http.RequestTarget.originForm("/x")).isEqualTo("/x");
     }
 
     @Test
