@@ -25,6 +25,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -93,15 +97,42 @@ public final class DirListingModule implements Module {
 
     private static final String SOURCE = "mod_dirlisting";
 
+    /** Listings built at once; more wait their turn (lighttpd limits concurrent listings too). */
+    static final int READER_THREADS = 2;
+
     private final int maxEntries;
+    /** Where directories are read, stat'ed and rendered: never on an event loop. */
+    private final Executor readers;
+    private final ExecutorService ownReaders;
 
     public DirListingModule() {
-        this(MAX_ENTRIES);
+        this(MAX_ENTRIES, null);
     }
 
     /** With another entry limit (tests). */
     DirListingModule(int maxEntries) {
+        this(maxEntries, null);
+    }
+
+    /** With another entry limit and, when not null, another executor for the reading (tests). */
+    DirListingModule(int maxEntries, Executor readers) {
         this.maxEntries = maxEntries;
+        if (readers != null) {
+            this.readers = readers;
+            this.ownReaders = null;
+        } else {
+            // daemon threads, started only when a listing is asked for
+            this.ownReaders = Executors.newFixedThreadPool(READER_THREADS,
+                    Thread.ofPlatform().daemon().name("dirlisting-", 0).factory());
+            this.readers = ownReaders;
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (ownReaders != null) {
+            ownReaders.shutdownNow();
+        }
     }
 
     @Override public String name() { return "mod_dirlisting"; }
@@ -139,7 +170,7 @@ public final class DirListingModule implements Module {
         Path dir = physical.path();
         BasicFileAttributes attrs;
         try {
-            attrs = Files.readAttributes(dir, BasicFileAttributes.class);
+            attrs = Files.readAttributes(dir, BasicFileAttributes.class); // one stat, as the core's own
         } catch (IOException e) {
             exchange.errorLog().write(SOURCE, "stat_cache_get_entry failed: " + dir);
             exchange.respondError(500);
@@ -148,13 +179,32 @@ public final class DirListingModule implements Module {
         if (!attrs.isDirectory()) {
             return Hook.GO_ON;
         }
+        // reading a directory is a stat per entry and the includes: off the loop, the answer back on it
+        try {
+            readers.execute(() -> {
+                Response response = listing(exchange, dir, urlPath, config);
+                exchange.eventLoop().execute(() -> {
+                    if (response == null) {
+                        exchange.respondError(403);
+                    } else {
+                        exchange.respond(response);
+                    }
+                });
+            });
+        } catch (RejectedExecutionException stopping) {
+            exchange.respondError(503); // the module is stopping (a shutdown or restart)
+        }
+        return Hook.HANDLED;
+    }
+
+    /** The listing page, or null when the directory cannot be read (403); runs on a reader thread. */
+    private Response listing(Exchange exchange, Path dir, String urlPath, RequestConfig config) {
         List<ListingPage.Entry> entries;
         try {
             entries = read(exchange, dir, config);
         } catch (IOException e) {
             exchange.errorLog().write(SOURCE, "opendir " + dir + ": " + e);
-            exchange.respondError(403);
-            return Hook.HANDLED;
+            return null;
         }
         String readmeName = fileOption(config.get(SHOW_README), "README.txt");
         String headerName = fileOption(config.get(SHOW_HEADER), "HEADER.txt");
@@ -174,8 +224,7 @@ public final class DirListingModule implements Module {
             response.headers().set("Accept-Ranges", "bytes"); // lighttpd 1.4.69 announces ranges here too
         }
         response.body(new Response.Bytes(Unpooled.wrappedBuffer(page)));
-        exchange.respond(response);
-        return Hook.HANDLED;
+        return response;
     }
 
     private static boolean activated(RequestConfig config) {

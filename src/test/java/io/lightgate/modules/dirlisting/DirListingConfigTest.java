@@ -85,6 +85,44 @@ class DirListingConfigTest {
     }
 
     @Test
+    void theDirectoryIsReadOffTheEventLoopWhichServesOthersMeanwhile() throws Exception {
+        // the reader executor holds every listing until released: with one event loop, a static file must still
+        // be served meanwhile, and the listing arrives after the release
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.Executor held = task -> Thread.ofPlatform().daemon().start(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            task.run();
+        });
+        ModuleRegistry registry = ModuleRegistry.builtIn().register("mod_dirlisting",
+                () -> new DirListingModule(DirListingModule.MAX_ENTRIES, held));
+        java.time.Duration t = java.time.Duration.ofSeconds(10);
+        try (TestServer server = TestServer.start("server.event-loops = 1\ndir-listing.activate = \"enable\"",
+                registry)) {
+            Files.createDirectories(server.docroot().resolve("pub"));
+            Files.writeString(server.docroot().resolve("pub/listed.txt"), "x");
+            Files.writeString(server.docroot().resolve("a.txt"), "served");
+            try (io.lightgate.testing.RawHttp listing = io.lightgate.testing.RawHttp.connect(server.port(), t)) {
+                listing.send("GET /pub/ HTTP/1.1\r\nHost: a\r\n\r\n");
+                String other = io.lightgate.testing.RawHttp.exchange(server.port(),
+                        "GET /a.txt HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", t);
+                assertThat(other).startsWith("HTTP/1.1 200 ").endsWith("served");
+                listing.readTimeout(java.time.Duration.ofMillis(200));
+                assertThatThrownBy(listing::readLine).as("no listing before the reader ran")
+                        .isInstanceOf(java.net.SocketTimeoutException.class);
+                release.countDown();
+                listing.readTimeout(t);
+                io.lightgate.testing.RawHttp.Response r = listing.readResponse(false);
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.body()).contains("listed.txt");
+            }
+        }
+    }
+
+    @Test
     void aHugeDirectoryIsCutAtTheEntryLimitWithALogLine() throws Exception {
         ModuleRegistry registry = ModuleRegistry.builtIn().register("mod_dirlisting", () -> new DirListingModule(3));
         try (TestServer server = TestServer.start("dir-listing.activate = \"enable\"", registry);
