@@ -148,11 +148,6 @@ public final class RequestPipeline {
                 redirectToDirectory(ex);
                 return false;
             }
-            if (!stat.directory() && physical.relPath().endsWith("/")) {
-                // stat("file/") fails with ENOTDIR for lighttpd, which then finds the file as the script part
-                // and "/" as PATH_INFO; the JDK's Path drops the slash and would see the file itself
-                return resolvePathInfo(ex, physical);
-            }
             ex.physical(physical);
             return true;
         } catch (NoSuchFileException | NotDirectoryException e) {

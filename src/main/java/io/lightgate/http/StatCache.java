@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
@@ -77,13 +78,17 @@ public final class StatCache {
 
     /**
      * stat(2) of a request's physical path, following symlinks; from the cache when {@code cached} and fresh.
-     * Cached by its text, so a hit needs no {@link Path}.
+     * Cached by its text, so a hit needs no {@link Path}. A text ending in '/' that names no directory fails
+     * with {@link NotDirectoryException}, as stat(2) fails with ENOTDIR: the JDK's {@link Path} drops the slash
+     * and would see the file itself.
      */
     public static FileStat stat(PhysicalPath physical, boolean cached) throws IOException {
-        if (!cached) {
-            return FileStat.of(physical.path());
+        FileStat stat = cached ? PER_THREAD.get().entry(physical.text(), null, physical).stat
+                : FileStat.of(physical.path());
+        if (!stat.directory() && physical.text().endsWith("/")) {
+            throw new NotDirectoryException(physical.text());
         }
-        return PER_THREAD.get().entry(physical.text(), null, physical).stat;
+        return stat;
     }
 
     /**

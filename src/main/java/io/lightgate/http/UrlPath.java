@@ -119,21 +119,10 @@ public final class UrlPath {
 
     /** Percent-encodes a decoded path for a Location header (UTF-8; '/' and sub-delims stay). */
     public static String encode(String path) {
-        StringBuilder out = new StringBuilder(path.length() + 8);
-        for (byte b : path.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || "-._~!$&'()*+,;=:@/".indexOf(c) >= 0) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
-            }
-        }
-        return out.toString();
+        return Percent.encodeUtf8(path, "-._~!$&'()*+,;=:@/");
     }
 
     private static int hex(char c) {
-        return c < 128 ? Character.digit(c, 16) : -1;
+        return Percent.hexValue(c);
     }
 }

@@ -56,7 +56,7 @@ public final class ErrorLog {
     public void openPipe(String command) throws IOException {
         // started here, so that a command that cannot start stops start-up
         LogSink.PipeSink sink = LogSink.PipeSink.start(command);
-        QueuedLogWriter next = new QueuedLogWriter("|" + command, sink, "errorlog |" + command, new Problems());
+        QueuedLogWriter next = new QueuedLogWriter("|" + command, sink, "errorlog |" + command, new PipeProblems());
         synchronized (lock) {
             closeQuietly();
             file = null;
@@ -127,7 +127,7 @@ public final class ErrorLog {
     }
 
     /** What the logger command's writer thread does with lines it could not deliver. */
-    private final class Problems implements QueuedLogWriter.Problems {
+    private final class PipeProblems implements QueuedLogWriter.Problems {
         @Override
         public byte[] dropped(long lines) {
             // into the same log, ahead of the lines that did fit

@@ -126,7 +126,5 @@ public sealed interface LogSink permits LogSink.FileSink, LogSink.PipeSink, LogS
         }
 
         public long pid() { return logger.pid(); }
-
-        public String command() { return logger.command(); }
     }
 }

@@ -48,10 +48,6 @@ public final class PipedLogger implements AutoCloseable {
         stdin.flush();
     }
 
-    public String command() {
-        return command;
-    }
-
     public long pid() {
         return process.pid();
     }

@@ -279,11 +279,8 @@ public final class Http1Connection extends ChannelInboundHandlerAdapter implemen
                 listenerToken, h.contentLength(), requestCount - 1);
         current = new Http1Exchange(this, request, config, h.headLength());
         keepAlive = wantsKeepAlive(request, config);
-        if (path == null) {
-            refuse(current, 400, "encoded NUL (%00) in URL path");
-            return;
-        }
-        if (UrlPath.hasEncodedControl(rawPath) || UrlPath.hasEncodedControl(query)) {
+        // path == null: an encoded NUL in the path, which normalising refuses
+        if (path == null || UrlPath.hasEncodedControl(rawPath) || UrlPath.hasEncodedControl(query)) {
             refuse(current, 400, "encoded control character in URL (url-ctrls-reject)");
             return;
         }

@@ -83,23 +83,11 @@ public final class AccessModule implements Module {
     }
 
     /**
-     * The URL path as lighttpd holds it at subrequest-start: the core has cut PATH_INFO off it, and mod_indexfile
-     * has appended the index file it chose (lightgate's core and mod_indexfile change only the physical path).
+     * The URL path as lighttpd holds it at subrequest-start, PATH_INFO cut off and the index file mod_indexfile
+     * chose appended: what the physical path answers to.
      */
     static String resolvedPath(Exchange exchange) {
-        String path = exchange.request().path();
-        String pathInfo = exchange.pathInfo();
-        if (!pathInfo.isEmpty() && path.endsWith(pathInfo)) {
-            path = path.substring(0, path.length() - pathInfo.length());
-        }
         PhysicalPath physical = exchange.physical();
-        if (!path.endsWith("/") || physical == null) {
-            return path;
-        }
-        String rel = physical.relPath();
-        if (rel == null || rel.isEmpty() || rel.endsWith("/")) {
-            return path;
-        }
-        return path + rel.substring(rel.lastIndexOf('/') + 1);
+        return physical == null ? exchange.request().path() : physical.urlPath();
     }
 }

@@ -91,7 +91,7 @@ public final class DirListingModule implements Module {
 
     /**
      * The most entries one listing reads. lighttpd 1.4.69 has no limit (it reads the whole directory into memory);
-     * lightgate reads on the event loop, so a huge directory is cut here, with an error-log line.
+     * lightgate builds the page whole on a reader thread, so a huge directory is cut here, with an error-log line.
      */
     static final int MAX_ENTRIES = 100_000;
 
@@ -199,15 +199,16 @@ public final class DirListingModule implements Module {
 
     /** The listing page, or null when the directory cannot be read (403); runs on a reader thread. */
     private Response listing(Exchange exchange, Path dir, String urlPath, RequestConfig config) {
+        String readmeName = fileOption(config.get(SHOW_README), "README.txt");
+        String headerName = fileOption(config.get(SHOW_HEADER), "HEADER.txt");
         List<ListingPage.Entry> entries;
         try {
-            entries = read(exchange, dir, config);
+            entries = read(exchange, dir, config, config.get(HIDE_README_FILE) ? readmeName : null,
+                    config.get(HIDE_HEADER_FILE) ? headerName : null);
         } catch (IOException e) {
             exchange.errorLog().write(SOURCE, "opendir " + dir + ": " + e);
             return null;
         }
-        String readmeName = fileOption(config.get(SHOW_README), "README.txt");
-        String headerName = fileOption(config.get(SHOW_HEADER), "HEADER.txt");
         String tag = config.get(ServerKeys.TAG);
         String footer = config.get(SET_FOOTER);
         String encoding = config.get(ENCODING);
@@ -234,11 +235,13 @@ public final class DirListingModule implements Module {
         return config.get(SERVER_DIR_LISTING);
     }
 
-    /** One pass over the directory: filters, stats and types each entry (lighttpd follows symlinks: stat). */
-    private List<ListingPage.Entry> read(Exchange exchange, Path dir, RequestConfig config) throws IOException {
+    /**
+     * One pass over the directory: filters, stats and types each entry (lighttpd follows symlinks: stat).
+     * {@code hiddenReadme} and {@code hiddenHeader} are names left out of the list, or null.
+     */
+    private List<ListingPage.Entry> read(Exchange exchange, Path dir, RequestConfig config, String hiddenReadme,
+                                         String hiddenHeader) throws IOException {
         boolean hideDotfiles = config.get(HIDE_DOTFILES);
-        String hiddenReadme = config.get(HIDE_README_FILE) ? fileOption(config.get(SHOW_README), "README.txt") : null;
-        String hiddenHeader = config.get(HIDE_HEADER_FILE) ? fileOption(config.get(SHOW_HEADER), "HEADER.txt") : null;
         List<Pattern> excludes = config.get(EXCLUDE);
         List<ListingPage.Entry> entries = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {

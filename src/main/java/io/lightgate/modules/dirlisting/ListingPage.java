@@ -1,5 +1,6 @@
 package io.lightgate.modules.dirlisting;
 
+import io.lightgate.http.Percent;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -169,18 +170,7 @@ public final class ListingPage {
 
     /** lighttpd's ENCODING_REL_URI_PART: every UTF-8 byte but letters, digits and {@code !()*-._~} as %HH. */
     public static String uriPart(String name) {
-        StringBuilder out = new StringBuilder(name.length() + 8);
-        for (byte b : utf8(name)) {
-            int c = b & 0xff;
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!()*-._~".indexOf(c) >= 0;
-            if (plain) {
-                out.append((char) c);
-            } else {
-                out.append('%').append(HEX[c >> 4]).append(HEX[c & 15]);
-            }
-        }
-        return out.toString();
+        return Percent.encodeUtf8(name, "!()*-._~");
     }
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();

@@ -1,5 +1,6 @@
 package io.lightgate.modules.redirect;
 
+import io.lightgate.http.Percent;
 import io.lightgate.http.RequestTarget;
 import io.lightgate.http.UrlPath;
 
@@ -28,10 +29,10 @@ public final class NormalizedTarget {
                     query = out.length();
                 }
                 out.append(c);
-            } else if (c == '%' && i + 2 < origin.length() && (hi = TargetTemplate.hex(origin.charAt(i + 1))) >= 0
-                    && (lo = TargetTemplate.hex(origin.charAt(i + 2))) >= 0) {
+            } else if (c == '%' && i + 2 < origin.length() && (hi = Percent.hexValue(origin.charAt(i + 1))) >= 0
+                    && (lo = Percent.hexValue(origin.charAt(i + 2))) >= 0) {
                 char x = (char) (hi << 4 | lo);
-                if (TargetTemplate.isUnreserved(x)) {
+                if (Percent.isUnreserved(x)) {
                     out.append(x);
                 } else {
                     percent(out, x);
@@ -61,7 +62,6 @@ public final class NormalizedTarget {
     }
 
     private static void percent(StringBuilder out, char c) {
-        out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
+        Percent.appendEncoded(out, c);
     }
 }

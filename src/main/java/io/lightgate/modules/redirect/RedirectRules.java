@@ -2,6 +2,7 @@ package io.lightgate.modules.redirect;
 
 import io.lightgate.config.ConfigValue;
 import io.lightgate.config.ValueType;
+import io.lightgate.http.Percent;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,10 +91,10 @@ public record RedirectRules(List<Rule> rules) {
         for (int i = 0; i < bytes.length; i++) {
             int b = bytes[i] & 0xFF;
             if (b > 0x7F) {
-                out.append(sign).append(hexUpper(b >> 4)).append(hexUpper(b & 0xF));
+                Percent.appendHex(out.append(sign), b);
             } else if (startsWith(bytes, i, sign) && i + sign.length() + 1 < bytes.length
-                    && TargetTemplate.hex((char) bytes[i + sign.length()]) >= 0
-                    && TargetTemplate.hex((char) bytes[i + sign.length() + 1]) >= 0) {
+                    && Percent.hexValue((char) bytes[i + sign.length()]) >= 0
+                    && Percent.hexValue((char) bytes[i + sign.length() + 1]) >= 0) {
                 out.append(sign)
                         .append(Character.toUpperCase((char) bytes[i + sign.length()]))
                         .append(Character.toUpperCase((char) bytes[i + sign.length() + 1]));
@@ -112,9 +113,5 @@ public record RedirectRules(List<Rule> rules) {
             }
         }
         return true;
-    }
-
-    private static char hexUpper(int nibble) {
-        return "0123456789ABCDEF".charAt(nibble);
     }
 }

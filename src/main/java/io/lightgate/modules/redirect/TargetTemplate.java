@@ -1,5 +1,6 @@
 package io.lightgate.modules.redirect;
 
+import io.lightgate.http.Percent;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
@@ -36,8 +37,6 @@ public final class TargetTemplate {
     private static final int ENCODE_B64U = 16;
     private static final int DECODE_B64U = 32;
     private static final int TOLOWER = 64;
-
-    private static final String HEX = "0123456789ABCDEF";
 
     /**
      * The target with its substitutions made.
@@ -284,29 +283,19 @@ public final class TargetTemplate {
         }
     }
 
-    private static void percent(StringBuilder out, char c) {
-        out.append('%').append(HEX.charAt(c >> 4 & 0xF)).append(HEX.charAt(c & 0xF));
-    }
-
-    static boolean isUnreserved(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                || c == '-' || c == '.' || c == '_' || c == '~';
-    }
-
     private static boolean isDigit(char c) {
         return c >= '0' && c <= '9';
     }
 
-    static int hex(char c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+    private static int hex(char c) {
+        return Percent.hexValue(c);
+    }
+
+    private static boolean isUnreserved(char c) {
+        return Percent.isUnreserved(c);
+    }
+
+    private static void percent(StringBuilder out, char c) {
+        Percent.appendEncoded(out, c);
     }
 }
