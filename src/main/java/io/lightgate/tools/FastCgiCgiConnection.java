@@ -3,6 +3,7 @@ package io.lightgate.tools;
 import io.lightgate.gateway.cgi.CgiProcess;
 import io.lightgate.gateway.cgi.PipeStream;
 import io.lightgate.http.ByteStream;
+import io.lightgate.http.Cumulation;
 import io.lightgate.modules.fastcgi.FastCgi;
 import io.lightgate.modules.fastcgi.FastCgiDecoder;
 import io.lightgate.modules.fastcgi.FastCgiEncoder;
@@ -12,7 +13,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.handler.codec.ByteToMessageDecoder;
 
 import java.util.SequencedMap;
 
@@ -54,15 +54,13 @@ final class FastCgiCgiConnection extends CgiBridge {
             data.release();
             return;
         }
-        input = input == null ? data : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), input, data);
+        // STDIN data goes to the pipe as slices of this buffer: it is never compacted in place while they may be
+        // queued (Cumulation copies into a new buffer instead)
+        input = Cumulation.append(input, data);
         decoder.decode(input, this::event);
-        if (input != null) {
-            if (input.isReadable()) {
-                input.discardSomeReadBytes();
-            } else {
-                input.release();
-                input = null;
-            }
+        if (input != null && !input.isReadable()) {
+            input.release();
+            input = null;
         }
     }
 

@@ -95,6 +95,25 @@ final class HelperClient implements AutoCloseable {
         }
     }
 
+    /** STDIN records carrying {@code data}, cut into records of the given content sizes (cycled), in one write. */
+    void fastCgiStdin(int id, byte[] data, int[] recordSizes) throws IOException {
+        ByteBuf records = Unpooled.buffer(data.length + data.length / 8 + 64);
+        try {
+            for (int at = 0, i = 0; at < data.length; i++) {
+                int n = Math.min(recordSizes[i % recordSizes.length], data.length - at);
+                ByteBuf record = FastCgiEncoder.stream(ByteBufAllocator.DEFAULT, FastCgi.STDIN, id,
+                        Unpooled.wrappedBuffer(data, at, n));
+                records.writeBytes(record);
+                record.release();
+                at += n;
+            }
+        } catch (RuntimeException e) {
+            records.release();
+            throw e;
+        }
+        send(records);
+    }
+
     void shutdownOutput() throws IOException {
         channel.shutdownOutput();
     }
